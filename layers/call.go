@@ -1,0 +1,97 @@
+package layers
+
+import (
+	"math/rand"
+
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Call is what a layer's Forward receives: the graph being built, its batch
+// size, and whether it is a training graph. Training and inference graphs are
+// separate (dropout masks and batch statistics only exist in training graphs).
+type Call struct {
+	Graph    *gorgonia.ExprGraph
+	DType    tensor.Dtype
+	Batch    int
+	Training bool
+
+	nodes      map[*Weight]*gorgonia.Node
+	learnables gorgonia.Nodes
+	feeds      []*Feed
+	logits     map[*gorgonia.Node]Logits
+}
+
+// NewCall starts a graph of the given dtype and batch size.
+func NewCall(dt tensor.Dtype, batch int, training bool) *Call {
+	return &Call{
+		Graph:    gorgonia.NewGraph(),
+		DType:    dt,
+		Batch:    batch,
+		Training: training,
+		nodes:    map[*Weight]*gorgonia.Node{},
+		logits:   map[*gorgonia.Node]Logits{},
+	}
+}
+
+// Node returns the node bound to w's tensor in this graph, creating it on
+// first use. In a training graph a trainable weight becomes a learnable.
+func (c *Call) Node(w *Weight) *gorgonia.Node {
+	if n, ok := c.nodes[w]; ok {
+		return n
+	}
+	shape := w.Value.Shape()
+	n := gorgonia.NewTensor(c.Graph, w.Value.Dtype(), len(shape),
+		gorgonia.WithShape(shape...), gorgonia.WithName(w.Name), gorgonia.WithValue(w.Value))
+	c.nodes[w] = n
+	if c.Training && w.Trainable {
+		c.learnables = append(c.learnables, n)
+	}
+	return n
+}
+
+// Learnables lists the nodes of trainable weights used by this graph, in the
+// order they were first used.
+func (c *Call) Learnables() gorgonia.Nodes { return c.learnables }
+
+// FillFunc writes fresh values into a feed's tensor before each run.
+type FillFunc func(rng *rand.Rand, t *tensor.Dense)
+
+// Feed is an input node other than the data that the trainer fills before
+// every run of a training graph, such as a dropout mask.
+type Feed struct {
+	Node  *gorgonia.Node
+	Value *tensor.Dense
+	Fill  FillFunc
+}
+
+// NewFeed adds a feed of the given full shape (batch included) to the graph.
+func (c *Call) NewFeed(name string, shape tensor.Shape, fill FillFunc) *gorgonia.Node {
+	t := tensor.New(tensor.Of(c.DType), tensor.WithShape(shape...))
+	n := gorgonia.NewTensor(c.Graph, c.DType, len(shape),
+		gorgonia.WithShape(shape...), gorgonia.WithName(name), gorgonia.WithValue(t))
+	c.feeds = append(c.feeds, &Feed{Node: n, Value: t, Fill: fill})
+	return n
+}
+
+// Feeds lists the feeds the graph's layers added.
+func (c *Call) Feeds() []*Feed { return c.feeds }
+
+// Logits records that out = activation(logits), so a loss that works on
+// probabilities can work on the logits instead, which is numerically stable
+// (as Keras does for a final softmax or sigmoid).
+type Logits struct {
+	Node       *gorgonia.Node
+	Activation Activator
+}
+
+// MarkLogits records that out was computed as activation(logits).
+func (c *Call) MarkLogits(out, logits *gorgonia.Node, activation Activator) {
+	c.logits[out] = Logits{Node: logits, Activation: activation}
+}
+
+// LogitsOf returns what MarkLogits recorded for out.
+func (c *Call) LogitsOf(out *gorgonia.Node) (Logits, bool) {
+	l, ok := c.logits[out]
+	return l, ok
+}
