@@ -1,0 +1,57 @@
+// Command profundo trains, evaluates and runs Profundo models from the
+// command line.
+//
+//	profundo train [flags]    train a network on the embedded digits set
+//
+// Run "profundo train --help" for the flags.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `profundo: Keras-like deep learning in Go.
+
+Usage:
+  profundo train [flags]   train a network on the embedded digits set and
+                           print its test metrics
+  profundo help            show this help
+
+Run "profundo <command> --help" for a command's flags.
+`
+
+// run is the whole command, with its arguments and outputs given, so tests
+// can call it. It returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "train":
+		if err := train(ctx, args[1:], stdout, stderr); err != nil {
+			if err == errHelp {
+				return 0
+			}
+			fmt.Fprintf(stderr, "profundo train: %v\n", err)
+			return 1
+		}
+		return 0
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "profundo: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}

@@ -1,0 +1,112 @@
+package layers
+
+import (
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+)
+
+// Dense computes Activation(x·W + b): [batch, in] -> [batch, Units].
+//
+// W, the kernel, is [in, Units] and starts from KernelInitializer (nil means
+// GlorotUniform, as in Keras); b is [Units] and starts from BiasInitializer
+// (nil means Zeros).
+type Dense struct {
+	// Name is the layer's name; empty means the model names it dense, dense_1...
+	Name string
+	// Units is the number of outputs; it must be > 0.
+	Units int
+	// Activation is applied to x·W + b; empty means linear.
+	Activation Activator
+	// NoBias leaves out b (Keras's use_bias=False); false means a bias.
+	NoBias bool
+	// KernelInitializer fills W; nil means GlorotUniform.
+	KernelInitializer Initializer `json:"-"`
+	// BiasInitializer fills b; nil means Zeros.
+	BiasInitializer Initializer `json:"-"`
+
+	kernel, bias *Weight
+}
+
+var _ Layer = (*Dense)(nil)
+
+// Kind is "dense".
+func (d *Dense) Kind() string { return "dense" }
+
+// LayerName is the layer's name.
+func (d *Dense) LayerName() string { return d.Name }
+
+// SetLayerName sets the layer's name.
+func (d *Dense) SetLayerName(name string) { d.Name = name }
+
+// Build creates W [in, Units] and b [Units] for input (in).
+func (d *Dense) Build(b *Builder, in Shape) (Shape, error) {
+	if d.Units <= 0 {
+		return nil, errors.Errorf("dense %q: units must be > 0, got %d", d.Name, d.Units)
+	}
+	if err := d.Activation.Validate(); err != nil {
+		return nil, errors.Wrapf(err, "dense %q", d.Name)
+	}
+	if len(in) != 1 {
+		return nil, errors.Errorf("dense %q: expected input shape (None, features), got %v; add a Flatten before it", d.Name, in)
+	}
+	kinit := d.KernelInitializer
+	if kinit == nil {
+		kinit = GlorotUniform{}
+	}
+	var err error
+	if d.kernel, err = b.NewWeight("kernel", []int{in[0], d.Units}, kinit); err != nil {
+		return nil, err
+	}
+	d.bias = nil
+	if !d.NoBias {
+		binit := d.BiasInitializer
+		if binit == nil {
+			binit = Zeros{}
+		}
+		if d.bias, err = b.NewWeight("bias", []int{d.Units}, binit); err != nil {
+			return nil, err
+		}
+	}
+	return Shape{d.Units}, nil
+}
+
+// Forward adds Activation(x·W + b) to the graph.
+func (d *Dense) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
+	if d.kernel == nil {
+		return nil, errors.Errorf("dense %q: forward before build", d.Name)
+	}
+	z, err := gorgonia.Mul(x, c.Node(d.kernel))
+	if err != nil {
+		return nil, errors.Wrapf(err, "dense %q: x·W", d.Name)
+	}
+	if d.bias != nil {
+		if z, err = gorgonia.BroadcastAdd(z, c.Node(d.bias), nil, []byte{0}); err != nil {
+			return nil, errors.Wrapf(err, "dense %q: + b", d.Name)
+		}
+	}
+	return applyActivation(c, d.Activation, z, "dense", d.Name)
+}
+
+// Weights returns W and, unless NoBias, b.
+func (d *Dense) Weights() []*Weight {
+	if d.kernel == nil {
+		return nil
+	}
+	if d.bias == nil {
+		return []*Weight{d.kernel}
+	}
+	return []*Weight{d.kernel, d.bias}
+}
+
+// applyActivation applies a to z and, for softmax and sigmoid, records z as
+// the logits of the result so that losses can use them.
+func applyActivation(c *Call, a Activator, z *gorgonia.Node, kind, name string) (*gorgonia.Node, error) {
+	out, err := a.Apply(z)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%s %q", kind, name)
+	}
+	if a == Softmax || a == Sigmoid {
+		c.MarkLogits(out, z, a)
+	}
+	return out, nil
+}

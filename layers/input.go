@@ -1,0 +1,49 @@
+package layers
+
+import (
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+)
+
+// Input declares the per-sample shape a model takes, as keras.Input does. As
+// the first layer of a Sequential model it lets the model build, and check
+// every shape, at Compile, before any data flows.
+type Input struct {
+	// Name is the layer's name; empty means the model names it input.
+	Name string
+	// Shape is the per-sample input shape, without the batch: {64} or {28, 28, 1}.
+	Shape Shape
+}
+
+var _ Layer = (*Input)(nil)
+
+// Kind is "input".
+func (i *Input) Kind() string { return "input" }
+
+// LayerName is the layer's name.
+func (i *Input) LayerName() string { return i.Name }
+
+// SetLayerName sets the layer's name.
+func (i *Input) SetLayerName(name string) { i.Name = name }
+
+// Build checks that the data's shape is the declared one.
+func (i *Input) Build(_ *Builder, in Shape) (Shape, error) {
+	if len(i.Shape) == 0 {
+		return nil, errors.Errorf("input %q: shape is empty", i.Name)
+	}
+	for _, d := range i.Shape {
+		if d <= 0 {
+			return nil, errors.Errorf("input %q: shape %v has a dimension <= 0", i.Name, i.Shape)
+		}
+	}
+	if !in.Equal(i.Shape) {
+		return nil, errors.Errorf("input %q: expected shape %v, got %v", i.Name, i.Shape, in)
+	}
+	return in.Clone(), nil
+}
+
+// Forward passes x through.
+func (i *Input) Forward(_ *Call, x *gorgonia.Node) (*gorgonia.Node, error) { return x, nil }
+
+// Weights is empty.
+func (i *Input) Weights() []*Weight { return nil }

@@ -1,0 +1,86 @@
+package models
+
+import (
+	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/losses"
+	"github.com/profundo/profundo/metrics"
+	"github.com/profundo/profundo/optimizers"
+)
+
+// Config is what Compile takes: how the model learns and is scored.
+type Config struct {
+	// Loss is what training minimizes; it is required.
+	Loss losses.Loss
+	// Optimizer updates the weights; nil means optimizers.Adam{} (Keras's
+	// defaults).
+	Optimizer optimizers.Optimizer
+	// Metrics are reported by Fit (and as val_ metrics) and Evaluate, after
+	// the loss.
+	Metrics []metrics.Metric
+	// DType is tensor.Float32 or tensor.Float64; the zero value means float32.
+	DType tensor.Dtype
+	// Seed seeds the weight initializers: the same seed gives the same
+	// weights, bit for bit.
+	Seed int64
+	// BatchSize is the batch size of Evaluate and Predict; zero means 32.
+	BatchSize int
+}
+
+func (c Config) dtype() tensor.Dtype {
+	if c.DType == (tensor.Dtype{}) {
+		return tensor.Float32
+	}
+	return c.DType
+}
+
+// Compile sets the loss, optimizer and metrics. When the input shape is
+// known (a layers.Input first), the model builds now, so shapes that do not
+// chain are reported before any data flows.
+func (s *Sequential) Compile(cfg Config) error {
+	if cfg.Loss == nil {
+		return errors.New("compile: a loss is required")
+	}
+	if dt := cfg.dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
+		return errors.Errorf("compile: dtype must be float32 or float64, got %v", dtypeName(dt))
+	}
+	if cfg.BatchSize < 0 {
+		return errors.Errorf("compile: batch size must be > 0, got %d", cfg.BatchSize)
+	}
+	if s.built && cfg.dtype() != s.cfg.dtype() {
+		return errors.Errorf("compile: the model was built as %v, got dtype %v", dtypeName(s.cfg.dtype()), dtypeName(cfg.dtype()))
+	}
+	names := map[string]bool{"loss": true}
+	for i, m := range cfg.Metrics {
+		if m == nil {
+			return errors.Errorf("compile: metric %d is nil", i)
+		}
+		if names[m.Name()] {
+			return errors.Errorf("compile: two metrics are named %q", m.Name())
+		}
+		names[m.Name()] = true
+	}
+	opt := cfg.Optimizer
+	if opt == nil {
+		opt = optimizers.Adam{}
+	}
+	solver, err := opt.NewSolver()
+	if err != nil {
+		return errors.Wrap(err, "compile: optimizer")
+	}
+	s.graphs.closeAll()
+	s.cfg, s.solver, s.compiled = cfg, solver, true
+	s.cfg.Optimizer = opt
+	if _, ok := s.firstInput(); ok && !s.built {
+		return s.Build(nil)
+	}
+	return nil
+}
+
+// Config returns the configuration the model was compiled with.
+func (s *Sequential) Config() Config { return s.cfg }
+
+// Solver returns the compiled optimizer's solver (nil before Compile): its
+// learning rate can be changed between epochs without losing its state.
+func (s *Sequential) Solver() optimizers.Solver { return s.solver }

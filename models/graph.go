@@ -1,0 +1,135 @@
+package models
+
+import (
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/layers"
+	"github.com/profundo/profundo/losses"
+	"github.com/profundo/profundo/trainer"
+)
+
+// maxInferenceGraphs bounds how many evaluation and prediction graphs (one
+// per batch size seen) a model keeps; past it, the least recently used goes.
+const maxInferenceGraphs = 8
+
+type graphKey struct {
+	mode  trainer.Mode
+	batch int
+}
+
+// graphCache keeps a model's graphs: training graphs for every batch size
+// trained (the full batch and the last, smaller one), and a few inference
+// graphs.
+type graphCache struct {
+	graphs map[graphKey]*trainer.Graph
+	order  []graphKey // inference graphs, least recently used first
+}
+
+func (c *graphCache) get(k graphKey) (*trainer.Graph, bool) {
+	g, ok := c.graphs[k]
+	if ok && k.mode != trainer.TrainMode {
+		c.touch(k)
+	}
+	return g, ok
+}
+
+func (c *graphCache) touch(k graphKey) {
+	for i, o := range c.order {
+		if o == k {
+			c.order = append(c.order[:i], c.order[i+1:]...)
+			break
+		}
+	}
+	c.order = append(c.order, k)
+}
+
+func (c *graphCache) put(k graphKey, g *trainer.Graph) {
+	if c.graphs == nil {
+		c.graphs = map[graphKey]*trainer.Graph{}
+	}
+	c.graphs[k] = g
+	if k.mode == trainer.TrainMode {
+		return
+	}
+	c.touch(k)
+	for len(c.order) > maxInferenceGraphs {
+		old := c.order[0]
+		c.order = c.order[1:]
+		_ = c.graphs[old].Close()
+		delete(c.graphs, old)
+	}
+}
+
+func (c *graphCache) closeAll() {
+	for _, g := range c.graphs {
+		_ = g.Close()
+	}
+	c.graphs, c.order = nil, nil
+}
+
+// Graph returns the model's graph for mode and batch size, building it on
+// first use. It is how the trainer runs the model.
+func (s *Sequential) Graph(mode trainer.Mode, batch int) (*trainer.Graph, error) {
+	if !s.built {
+		return nil, errors.New("graph: the model is not built")
+	}
+	if batch <= 0 {
+		return nil, errors.Errorf("graph: batch size must be > 0, got %d", batch)
+	}
+	if mode != trainer.PredictMode && !s.compiled {
+		return nil, errors.Errorf("%s graph: the model is not compiled; call Compile first", mode)
+	}
+	k := graphKey{mode, batch}
+	if g, ok := s.graphs.get(k); ok {
+		return g, nil
+	}
+	g, err := s.buildGraph(mode, batch)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%s graph for batch %d", mode, batch)
+	}
+	s.graphs.put(k, g)
+	return g, nil
+}
+
+func (s *Sequential) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.Errorf("gorgonia: %v", r)
+		}
+	}()
+	dt := s.cfg.dtype()
+	call := layers.NewCall(dt, batch, mode == trainer.TrainMode)
+	xt := tensor.New(tensor.Of(dt), tensor.WithShape(s.in.WithBatch(batch)...))
+	x := gorgonia.NewTensor(call.Graph, dt, xt.Dims(), gorgonia.WithShape(xt.Shape()...), gorgonia.WithName("x"), gorgonia.WithValue(xt))
+	h := x
+	for _, l := range s.layers {
+		if h, err = l.Forward(call, h); err != nil {
+			return nil, err
+		}
+	}
+	g = &trainer.Graph{
+		Mode: mode, Batch: batch, Graph: call.Graph,
+		Input: x, InputValue: xt, Output: h,
+		Learnables: call.Learnables(), Feeds: call.Feeds(),
+	}
+	if mode == trainer.PredictMode {
+		return g, nil
+	}
+	out := s.OutputShape()
+	g.TargetValue = tensor.New(tensor.Of(dt), tensor.WithShape(out.WithBatch(batch)...))
+	g.Target = gorgonia.NewTensor(call.Graph, dt, g.TargetValue.Dims(), gorgonia.WithShape(g.TargetValue.Shape()...), gorgonia.WithName("y"), gorgonia.WithValue(g.TargetValue))
+	loss, pred := s.cfg.Loss, h
+	if ll, ok := loss.(losses.LogitsLoss); ok {
+		if lg, ok := call.LogitsOf(h); ok {
+			if onLogits, ok := ll.OnLogits(string(lg.Activation)); ok {
+				loss, pred = onLogits, lg.Node
+			}
+		}
+	}
+	if g.Loss, err = loss.Build(pred, g.Target); err != nil {
+		return nil, errors.Wrapf(err, "loss %s", loss.Name())
+	}
+	return g, nil
+}

@@ -1,0 +1,57 @@
+package trainer
+
+import (
+	"time"
+
+	"github.com/pkg/errors"
+)
+
+// EventKind says where in training an Event happens.
+type EventKind int
+
+const (
+	TrainBegin EventKind = iota
+	EpochBegin
+	BatchEnd
+	EpochEnd
+	TrainEnd
+)
+
+// Event is what a Callback sees. Epoch and Batch count from 0.
+type Event struct {
+	Kind   EventKind
+	Epoch  int
+	Epochs int
+	// Batch is the batch just trained (BatchEnd) and Steps the number of
+	// batches in an epoch.
+	Batch, Steps int
+	// Samples is the number of samples trained so far in this epoch, of
+	// TotalSamples.
+	Samples, TotalSamples int
+	// Elapsed is the time since the epoch began.
+	Elapsed time.Duration
+	// Logs holds the running means at BatchEnd, the epoch's results (with
+	// val_ entries) at EpochEnd.
+	Logs Logs
+	// Names lists the keys of Logs in display order: loss, the metrics, then
+	// their val_ counterparts.
+	Names []string
+}
+
+// Logs maps a metric name ("loss", "accuracy", "val_loss") to its value.
+type Logs map[string]float64
+
+// Callback is told of each Event of Fit. Returning ErrStop ends training
+// cleanly after the current step; any other error ends it with that error.
+type Callback interface {
+	On(e *Event) error
+}
+
+// CallbackFunc adapts a function to a Callback.
+type CallbackFunc func(e *Event) error
+
+// On calls f.
+func (f CallbackFunc) On(e *Event) error { return f(e) }
+
+// ErrStop is returned by a callback to stop training without an error.
+var ErrStop = errors.New("stop training")

@@ -1,0 +1,316 @@
+package trainer
+
+import (
+	"context"
+	"io"
+	"math"
+	"math/rand"
+	"os"
+	"time"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/internal/tensors"
+	"github.com/profundo/profundo/metrics"
+)
+
+// Data is a set of samples: features X, [n, in...], targets Y as the user
+// gave them (what metrics read) and Target as the loss is fed (nil means Y;
+// one-hot rows for sparse labels). All three have the model's dtype.
+type Data struct {
+	X, Y, Target *tensor.Dense
+}
+
+func (d Data) target() *tensor.Dense {
+	if d.Target != nil {
+		return d.Target
+	}
+	return d.Y
+}
+
+// Len is the number of samples.
+func (d Data) Len() int { return tensors.Rows(d.X) }
+
+func (d Data) check(what string) error {
+	if d.X == nil || d.Y == nil {
+		return errors.Errorf("%s: x and y are required", what)
+	}
+	n := tensors.Rows(d.X)
+	if n == 0 {
+		return errors.Errorf("%s: the dataset is empty", what)
+	}
+	if m := tensors.Rows(d.Y); m != n {
+		return errors.Errorf("%s: x has %d rows but y has %d", what, n, m)
+	}
+	if m := tensors.Rows(d.target()); m != n {
+		return errors.Errorf("%s: x has %d rows but the encoded targets have %d", what, n, m)
+	}
+	return nil
+}
+
+// rows returns a copy of rows [from, to) of d.
+func (d Data) rows(from, to int) Data {
+	cut := func(t *tensor.Dense) *tensor.Dense {
+		if t == nil {
+			return nil
+		}
+		shape := t.Shape().Clone()
+		shape[0] = to - from
+		out := tensor.New(tensor.Of(t.Dtype()), tensor.WithShape(shape...))
+		tensors.CopyRange(out, t, from, to)
+		return out
+	}
+	out := Data{X: cut(d.X), Y: cut(d.Y)}
+	if d.Target != nil {
+		out.Target = cut(d.Target)
+	}
+	return out
+}
+
+// FitConfig says how Fit trains. Its zero value trains one epoch in batches
+// of 32, shuffled from seed 0, with no validation, showing progress on
+// standard output.
+type FitConfig struct {
+	// Epochs is the number of passes over the data; zero means 1.
+	Epochs int
+	// BatchSize is the number of samples per step; zero means 32. The last
+	// batch of an epoch may be smaller: it is trained, never dropped.
+	BatchSize int
+	// ValidationSplit, in (0, 1), holds out that fraction of the samples, the
+	// last ones before shuffling as in Keras, to report val_ metrics each
+	// epoch. Zero means none.
+	ValidationSplit float64
+	// ValidationData is scored after each epoch instead of a split; nil
+	// means none.
+	ValidationData *Data
+	// NoShuffle keeps the sample order; false shuffles every epoch.
+	NoShuffle bool
+	// Seed drives the shuffling and the dropout masks; the same seed, data
+	// and model give the same run bit for bit.
+	Seed int64
+	// Silent turns off the progress display.
+	Silent bool
+	// Progress receives the progress display; nil means standard output. On
+	// a terminal it is a live bar; otherwise one line per epoch.
+	Progress io.Writer
+	// Callbacks are told of each event, after the progress display.
+	Callbacks []Callback
+}
+
+// Fit trains m with solver, reporting the loss and mets, and returns the
+// history of every epoch run. When ctx is cancelled, training stops between
+// batches and Fit returns the history so far with ctx's error.
+func Fit(ctx context.Context, m Model, solver gorgonia.Solver, mets []metrics.Metric, data Data, cfg FitConfig) (*History, error) {
+	hist := newHistory()
+	if err := data.check("fit"); err != nil {
+		return hist, err
+	}
+	if cfg.Epochs < 0 {
+		return hist, errors.Errorf("fit: epochs must be >= 0, got %d", cfg.Epochs)
+	}
+	if cfg.Epochs == 0 {
+		cfg.Epochs = 1
+	}
+	if cfg.BatchSize < 0 {
+		return hist, errors.Errorf("fit: batch size must be > 0, got %d", cfg.BatchSize)
+	}
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = 32
+	}
+	if s := cfg.ValidationSplit; s != 0 && (s <= 0 || s >= 1 || math.IsNaN(s)) {
+		return hist, errors.Errorf("fit: validation split must be in (0, 1), got %v", s)
+	}
+	if solver == nil {
+		return hist, errors.New("fit: no solver")
+	}
+	train, val := data, cfg.ValidationData
+	if cfg.ValidationSplit > 0 {
+		n := data.Len()
+		at := int(float64(n) * (1 - cfg.ValidationSplit))
+		if at <= 0 || at >= n {
+			return hist, errors.Errorf("fit: validation split %v of %d samples leaves an empty part", cfg.ValidationSplit, n)
+		}
+		train, val = data.rows(0, at), nil
+		v := data.rows(at, n)
+		val = &v
+	}
+	if val != nil {
+		if err := val.check("fit: validation data"); err != nil {
+			return hist, err
+		}
+	}
+
+	callbacks := cfg.Callbacks
+	if !cfg.Silent {
+		w := cfg.Progress
+		if w == nil {
+			w = os.Stdout
+		}
+		callbacks = append([]Callback{NewProgress(w)}, callbacks...)
+	}
+	names := logNames(mets, val != nil)
+
+	seeds := rand.New(rand.NewSource(cfg.Seed))
+	shuffleRNG := rand.New(rand.NewSource(seeds.Int63()))
+	dropoutRNG := rand.New(rand.NewSource(seeds.Int63()))
+
+	n := train.Len()
+	bs := min(cfg.BatchSize, n)
+	steps := (n + bs - 1) / bs
+	ev := &Event{Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names}
+	notify := func(kind EventKind) error {
+		ev.Kind = kind
+		for _, c := range callbacks {
+			if err := c.On(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := notify(TrainBegin); err != nil {
+		return hist, stopped(err)
+	}
+
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	yBufs := map[int]*tensor.Dense{}
+	var lossMean metrics.Mean
+	for epoch := 0; epoch < cfg.Epochs; epoch++ {
+		if !cfg.NoShuffle {
+			shuffleRNG.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+		}
+		lossMean.Reset()
+		for _, m := range mets {
+			m.Reset()
+		}
+		start := time.Now()
+		*ev = Event{Epoch: epoch, Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names}
+		if err := notify(EpochBegin); err != nil {
+			return hist, stopped(err)
+		}
+		for b := 0; b < steps; b++ {
+			if err := ctx.Err(); err != nil {
+				return hist, errors.Wrapf(err, "fit: epoch %d, batch %d", epoch+1, b+1)
+			}
+			rows := perm[b*bs : min((b+1)*bs, n)]
+			loss, err := trainStep(m, solver, mets, train, rows, dropoutRNG, yBufs)
+			if err != nil {
+				return hist, errors.Wrapf(err, "fit: epoch %d, batch %d", epoch+1, b+1)
+			}
+			lossMean.Add(loss, float64(len(rows)))
+			ev.Kind, ev.Batch, ev.Samples, ev.Elapsed = BatchEnd, b, ev.Samples+len(rows), time.Since(start)
+			ev.Logs = results(&lossMean, mets, "")
+			if err := notify(BatchEnd); err != nil {
+				return hist, stopped(err)
+			}
+		}
+		logs := results(&lossMean, mets, "")
+		if val != nil {
+			vl, err := Evaluate(ctx, m, mets, *val, cfg.BatchSize)
+			if err != nil {
+				return hist, errors.Wrapf(err, "fit: epoch %d: validation", epoch+1)
+			}
+			for k, v := range vl {
+				logs["val_"+k] = v
+			}
+		}
+		hist.add(epoch, names, logs)
+		ev.Logs, ev.Elapsed = logs, time.Since(start)
+		if err := notify(EpochEnd); err != nil {
+			return hist, stopped(err)
+		}
+	}
+	return hist, stopped(notify(TrainEnd))
+}
+
+// trainStep runs one batch forward and backward and steps the solver; it
+// returns the batch's mean loss.
+func trainStep(m Model, solver gorgonia.Solver, mets []metrics.Metric, d Data, rows []int, dropout *rand.Rand, yBufs map[int]*tensor.Dense) (float64, error) {
+	g, err := m.Graph(TrainMode, len(rows))
+	if err != nil {
+		return 0, err
+	}
+	defer g.reset()
+	tensors.CopyRows(g.InputValue, d.X, rows)
+	tensors.CopyRows(g.TargetValue, d.target(), rows)
+	for _, f := range g.Feeds {
+		f.Fill(dropout, f.Value)
+	}
+	if err := g.run(); err != nil {
+		return 0, err
+	}
+	loss, err := tensors.Scalar(g.Loss.Value())
+	if err != nil {
+		return 0, errors.Wrap(err, "loss")
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, errors.Errorf("loss is %v", loss)
+	}
+	if len(mets) > 0 {
+		if err := updateMetrics(g, mets, d, rows, yBufs); err != nil {
+			return loss, err
+		}
+	}
+	if err := solver.Step(g.grads); err != nil {
+		return loss, errors.Wrap(err, "solver step")
+	}
+	return loss, nil
+}
+
+// updateMetrics feeds the last run's output and the batch's targets, as the
+// user gave them, to every metric.
+func updateMetrics(g *Graph, mets []metrics.Metric, d Data, rows []int, yBufs map[int]*tensor.Dense) error {
+	out, err := g.outputValue()
+	if err != nil {
+		return err
+	}
+	y := g.TargetValue
+	if d.Target != nil {
+		if y = yBufs[len(rows)]; y == nil {
+			shape := d.Y.Shape().Clone()
+			shape[0] = len(rows)
+			y = tensor.New(tensor.Of(d.Y.Dtype()), tensor.WithShape(shape...))
+			yBufs[len(rows)] = y
+		}
+		tensors.CopyRows(y, d.Y, rows)
+	}
+	for _, m := range mets {
+		if err := m.Update(y, out); err != nil {
+			return errors.Wrapf(err, "metric %s", m.Name())
+		}
+	}
+	return nil
+}
+
+func logNames(mets []metrics.Metric, withVal bool) []string {
+	names := []string{"loss"}
+	for _, m := range mets {
+		names = append(names, m.Name())
+	}
+	if withVal {
+		for _, n := range names[:len(mets)+1] {
+			names = append(names, "val_"+n)
+		}
+	}
+	return names
+}
+
+func results(loss *metrics.Mean, mets []metrics.Metric, prefix string) Logs {
+	logs := Logs{prefix + "loss": loss.Result()}
+	for _, m := range mets {
+		logs[prefix+m.Name()] = m.Result()
+	}
+	return logs
+}
+
+// stopped turns a callback's ErrStop into a clean stop.
+func stopped(err error) error {
+	if errors.Is(err, ErrStop) {
+		return nil
+	}
+	return err
+}

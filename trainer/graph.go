@@ -1,0 +1,137 @@
+// Package trainer runs models: the training loop over epochs and batches,
+// evaluation and prediction. It runs Gorgonia graphs on tape machines and
+// steps the solver; the graphs themselves come from the model, through the
+// small Model interface defined here, so trainer never imports models.
+package trainer
+
+import (
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/layers"
+)
+
+// Mode says what a graph is for.
+type Mode int
+
+const (
+	// TrainMode graphs compute the loss and its gradients, with dropout masks.
+	TrainMode Mode = iota
+	// EvalMode graphs compute the loss without dropout or gradients.
+	EvalMode
+	// PredictMode graphs compute only the outputs.
+	PredictMode
+)
+
+func (m Mode) String() string {
+	switch m {
+	case TrainMode:
+		return "train"
+	case EvalMode:
+		return "evaluate"
+	case PredictMode:
+		return "predict"
+	}
+	return "unknown"
+}
+
+// Model is what the trainer needs of a model: its graph for a mode and a
+// batch size. A model builds each graph once and returns the same one after
+// (Gorgonia graphs have fixed shapes, so there is one per batch size).
+type Model interface {
+	Graph(mode Mode, batch int) (*Graph, error)
+}
+
+// Graph is one graph of a model, with the tensors its inputs are bound to.
+// The trainer fills Input (and Target, and the Feeds) in place before each
+// run.
+type Graph struct {
+	Mode  Mode
+	Batch int
+	// Graph is the Gorgonia graph.
+	Graph *gorgonia.ExprGraph
+	// Input is bound to InputValue, [Batch, in...].
+	Input      *gorgonia.Node
+	InputValue *tensor.Dense
+	// Output is the model's output, [Batch, out...].
+	Output *gorgonia.Node
+	// Target is bound to TargetValue; nil in PredictMode graphs.
+	Target      *gorgonia.Node
+	TargetValue *tensor.Dense
+	// Loss is the scalar mean loss over the batch; nil in PredictMode graphs.
+	Loss *gorgonia.Node
+	// Learnables are the trainable weight nodes of a TrainMode graph.
+	Learnables gorgonia.Nodes
+	// Feeds are filled from the dropout stream before each TrainMode run.
+	Feeds []*layers.Feed
+
+	vm    gorgonia.VM
+	grads []gorgonia.ValueGrad
+}
+
+// machine returns the graph's tape machine, compiling it on first use; a
+// Train graph gets its symbolic gradients then.
+func (g *Graph) machine() (vm gorgonia.VM, err error) {
+	if g.vm != nil {
+		return g.vm, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.Errorf("compile %s graph for batch %d: %v", g.Mode, g.Batch, r)
+		}
+	}()
+	if g.Mode == TrainMode {
+		if g.Loss == nil || len(g.Learnables) == 0 {
+			return nil, errors.Errorf("train graph for batch %d has no loss or no trainable weights", g.Batch)
+		}
+		if _, err := gorgonia.Grad(g.Loss, g.Learnables...); err != nil {
+			return nil, errors.Wrapf(err, "gradients of the train graph for batch %d", g.Batch)
+		}
+		g.vm = gorgonia.NewTapeMachine(g.Graph, gorgonia.BindDualValues(g.Learnables...))
+		g.grads = gorgonia.NodesToValueGrads(g.Learnables)
+	} else {
+		g.vm = gorgonia.NewTapeMachine(g.Graph)
+	}
+	return g.vm, nil
+}
+
+// run runs the graph once and leaves the outputs readable until the next
+// reset.
+func (g *Graph) run() (err error) {
+	vm, err := g.machine()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.Errorf("run %s graph for batch %d: %v", g.Mode, g.Batch, r)
+		}
+	}()
+	return vm.RunAll()
+}
+
+func (g *Graph) reset() {
+	if g.vm != nil {
+		g.vm.Reset()
+	}
+}
+
+// Close releases the graph's machine.
+func (g *Graph) Close() error {
+	if g.vm == nil {
+		return nil
+	}
+	err := g.vm.Close()
+	g.vm = nil
+	return err
+}
+
+// outputValue returns the output tensor of the last run.
+func (g *Graph) outputValue() (*tensor.Dense, error) {
+	t, ok := g.Output.Value().(*tensor.Dense)
+	if !ok {
+		return nil, errors.Errorf("%s graph for batch %d: output is %T, not a dense tensor", g.Mode, g.Batch, g.Output.Value())
+	}
+	return t, nil
+}
