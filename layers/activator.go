@@ -7,6 +7,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/internal/ops"
 )
 
 // Activator names an activation function, the way Keras names them:
@@ -279,5 +281,5 @@ func softmax(x *gorgonia.Node) (*gorgonia.Node, error) {
 	if x.Dims() == 0 {
 		return nil, errors.New("softmax needs at least one axis, got a scalar")
 	}
-	return gorgonia.SoftMax(x, x.Dims()-1)
+	return ops.Softmax(x, x.Dims()-1)
 }

@@ -1,0 +1,37 @@
+package losses
+
+import (
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+)
+
+// MeanAbsoluteError is the mean of |pred - target| over every element of
+// pred, [batch, out...]: Keras's mean over the last axis, then over the batch.
+// target has pred's shape. Its name is "mean_absolute_error" ("mae").
+type MeanAbsoluteError struct{}
+
+var _ Loss = MeanAbsoluteError{}
+
+// Name returns "mean_absolute_error".
+func (MeanAbsoluteError) Name() string { return "mean_absolute_error" }
+
+// Build returns the scalar mean(|pred - target|). Its gradient at
+// pred == target is taken as the sign of +0, that is 1/count.
+func (l MeanAbsoluteError) Build(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
+	if _, err := checkPair(pred, target); err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	e, err := gorgonia.Sub(pred, target)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%s: pred - target", l.Name())
+	}
+	a, err := gorgonia.Abs(e)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%s: abs", l.Name())
+	}
+	out, err := meanAll(a)
+	if err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	return out, nil
+}

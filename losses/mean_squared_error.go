@@ -1,0 +1,36 @@
+package losses
+
+import (
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+)
+
+// MeanSquaredError is the mean of (pred - target)^2 over every element of
+// pred, [batch, out...]: Keras's mean over the last axis, then over the batch.
+// target has pred's shape. Its name is "mean_squared_error" ("mse").
+type MeanSquaredError struct{}
+
+var _ Loss = MeanSquaredError{}
+
+// Name returns "mean_squared_error".
+func (MeanSquaredError) Name() string { return "mean_squared_error" }
+
+// Build returns the scalar mean((pred - target)^2).
+func (l MeanSquaredError) Build(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
+	if _, err := checkPair(pred, target); err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	e, err := gorgonia.Sub(pred, target)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%s: pred - target", l.Name())
+	}
+	sq, err := gorgonia.Square(e)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%s: square", l.Name())
+	}
+	out, err := meanAll(sq)
+	if err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	return out, nil
+}

@@ -1,0 +1,94 @@
+package optimizers
+
+import (
+	"math"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// AdaGrad scales each weight's step by the inverse root of the sum of its
+// squared gradients, with Keras 3's update rule
+// (keras/src/optimizers/adagrad.py). With gradient g and accumulator a
+// (InitialAccumulator at first):
+//
+//	a += g^2
+//	w -= lr g / sqrt(a + Epsilon)
+//
+// Unlike Gorgonia's AdaGrad solver, it uses the learning rate it is given.
+type AdaGrad struct {
+	// LearningRate is the step size; zero means 0.001, Keras's default.
+	LearningRate float64
+	// InitialAccumulator is the accumulators' starting value, >= 0; zero
+	// means 0.1, Keras's default (use a tiny value such as 1e-12 to start
+	// near zero).
+	InitialAccumulator float64
+	// Epsilon keeps the division finite; zero means 1e-7.
+	Epsilon float64
+	// Clip bounds the gradients before the update; the zero value clips
+	// nothing.
+	Clip Clip
+}
+
+var _ Optimizer = AdaGrad{}
+
+// Name returns "adagrad".
+func (AdaGrad) Name() string { return "adagrad" }
+
+// NewSolver returns a fresh AdaGrad solver, or an error naming a bad field.
+func (o AdaGrad) NewSolver() (Solver, error) {
+	acc := orDefault(o.InitialAccumulator, 0.1)
+	s := &adagradSolver{
+		core: core{name: "adagrad", lr: orDefault(o.LearningRate, 0.001), clip: o.Clip, slots: 1, fill: acc},
+		eps:  orDefault(o.Epsilon, 1e-7),
+	}
+	if err := checkRange("adagrad", "LearningRate", s.lr, 0, inf, false); err != nil {
+		return nil, err
+	}
+	if err := checkRange("adagrad", "InitialAccumulator", acc, 0, inf, false); err != nil {
+		return nil, err
+	}
+	if err := checkRange("adagrad", "Epsilon", s.eps, 0, inf, false); err != nil {
+		return nil, err
+	}
+	if err := o.Clip.validate(); err != nil {
+		return nil, errors.Wrap(err, "adagrad")
+	}
+	return s, nil
+}
+
+type adagradSolver struct {
+	core
+	eps float64
+}
+
+var _ Solver = (*adagradSolver)(nil)
+
+// Step updates every parameter in place and zeroes its gradient.
+func (s *adagradSolver) Step(vgs []gorgonia.ValueGrad) error {
+	if err := s.begin(vgs); err != nil {
+		return err
+	}
+	lim := s.clip.limit()
+	for i := range s.params {
+		p := &s.params[i]
+		if p.dtype == tensor.Float32 {
+			adagradStep(p.w32, p.g32, p.state32[0], float32(s.lr), float32(s.eps), float32(p.scale), float32(lim))
+		} else {
+			adagradStep(p.w64, p.g64, p.state64[0], s.lr, s.eps, p.scale, lim)
+		}
+	}
+	return nil
+}
+
+func adagradStep[T float](w, g, acc []T, lr, eps, scale, lim T) {
+	acc, g = acc[:len(w)], g[:len(w)]
+	for i := range w {
+		gi := clipped(g[i], scale, lim)
+		a := acc[i] + gi*gi
+		acc[i] = a
+		w[i] -= lr * gi / T(math.Sqrt(float64(a+eps)))
+		g[i] = 0
+	}
+}

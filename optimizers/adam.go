@@ -1,0 +1,136 @@
+package optimizers
+
+import (
+	"math"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Adam is the Adam optimizer with Keras 3's update rule. At step t (from 1),
+// with gradient g and first and second moments m and v (zero at first):
+//
+//	m = m + (g - m)(1 - Beta1)
+//	v = v + (g^2 - v)(1 - Beta2)
+//	alpha = lr sqrt(1 - Beta2^t) / (1 - Beta1^t)
+//	w -= alpha m / (sqrt(v) + Epsilon)
+type Adam struct {
+	// LearningRate is the step size; zero means 0.001, Keras's default.
+	LearningRate float64
+	// Beta1, in [0, 1), is the decay rate of the first moment; zero means
+	// 0.9.
+	Beta1 float64
+	// Beta2, in [0, 1), is the decay rate of the second moment; zero means
+	// 0.999.
+	Beta2 float64
+	// Epsilon keeps the division finite; zero means 1e-7 (Keras's
+	// "epsilon hat", added to sqrt(v)).
+	Epsilon float64
+	// Clip bounds the gradients before the update; the zero value clips
+	// nothing.
+	Clip Clip
+}
+
+var _ Optimizer = Adam{}
+
+// Name returns "adam".
+func (Adam) Name() string { return "adam" }
+
+// NewSolver returns a fresh Adam solver, or an error naming a bad field.
+func (o Adam) NewSolver() (Solver, error) {
+	s, err := o.solver("adam", 0)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// solver checks o's fields and makes an Adam solver that first decays the
+// weights by lr*decay, which AdamW sets.
+func (o Adam) solver(name string, decay float64) (*adamSolver, error) {
+	s := &adamSolver{
+		core:  core{name: name, lr: orDefault(o.LearningRate, 0.001), clip: o.Clip, slots: 2},
+		beta1: orDefault(o.Beta1, 0.9),
+		beta2: orDefault(o.Beta2, 0.999),
+		eps:   orDefault(o.Epsilon, 1e-7),
+		decay: decay,
+	}
+	for _, c := range []struct {
+		field  string
+		v      float64
+		hi     float64
+		openHi bool
+	}{
+		{"LearningRate", s.lr, inf, false},
+		{"Beta1", s.beta1, 1, true},
+		{"Beta2", s.beta2, 1, true},
+		{"Epsilon", s.eps, inf, false},
+	} {
+		if err := checkRange(name, c.field, c.v, 0, c.hi, c.openHi); err != nil {
+			return nil, err
+		}
+	}
+	if err := o.Clip.validate(); err != nil {
+		return nil, errors.Wrap(err, name)
+	}
+	return s, nil
+}
+
+type adamSolver struct {
+	core
+	beta1, beta2, eps float64
+	decay             float64 // AdamW's weight decay; 0 for Adam
+}
+
+var _ Solver = (*adamSolver)(nil)
+
+// Step updates every parameter in place and zeroes its gradient.
+func (s *adamSolver) Step(vgs []gorgonia.ValueGrad) error {
+	if err := s.begin(vgs); err != nil {
+		return err
+	}
+	t := float64(s.steps)
+	k := adamCoeffs{
+		b1:    1 - s.beta1,
+		b2:    1 - s.beta2,
+		alpha: s.lr * math.Sqrt(1-math.Pow(s.beta2, t)) / (1 - math.Pow(s.beta1, t)),
+		eps:   s.eps,
+		decay: s.lr * s.decay,
+		lim:   s.clip.limit(),
+	}
+	for i := range s.params {
+		p := &s.params[i]
+		if p.dtype == tensor.Float32 {
+			adamStep(p.w32, p.g32, p.state32[0], p.state32[1], float32(p.scale), k)
+		} else {
+			adamStep(p.w64, p.g64, p.state64[0], p.state64[1], p.scale, k)
+		}
+	}
+	return nil
+}
+
+// adamCoeffs are the scalars of one Adam step.
+type adamCoeffs struct {
+	b1, b2 float64 // 1 - Beta1, 1 - Beta2
+	alpha  float64 // bias-corrected learning rate
+	eps    float64
+	decay  float64 // lr * weight decay
+	lim    float64 // Clip.Value, or +Inf
+}
+
+// adamStep is one fused pass: decay, clip, moments, update, zero gradient.
+func adamStep[T float](w, g, m, v []T, scale T, k adamCoeffs) {
+	b1, b2, alpha, eps, decay, lim := T(k.b1), T(k.b2), T(k.alpha), T(k.eps), T(k.decay), T(k.lim)
+	m, v, g = m[:len(w)], v[:len(w)], g[:len(w)]
+	for i := range w {
+		wi := w[i]
+		wi -= wi * decay
+		gi := clipped(g[i], scale, lim)
+		mi := m[i] + (gi-m[i])*b1
+		vi := v[i] + (gi*gi-v[i])*b2
+		m[i], v[i] = mi, vi
+		w[i] = wi - mi*alpha/(T(math.Sqrt(float64(vi)))+eps)
+		g[i] = 0
+	}
+}

@@ -1,0 +1,41 @@
+package optimizers
+
+// AdamW is Adam with decoupled weight decay, as Keras 3 applies it: before
+// each Adam update, w -= lr WeightDecay w.
+type AdamW struct {
+	// LearningRate is the step size; zero means 0.001, Keras's default.
+	LearningRate float64
+	// WeightDecay is the decay rate of the weights per unit of learning
+	// rate; zero means 0.004, Keras's default. Use Adam for no decay.
+	WeightDecay float64
+	// Beta1, in [0, 1), is the decay rate of the first moment; zero means
+	// 0.9.
+	Beta1 float64
+	// Beta2, in [0, 1), is the decay rate of the second moment; zero means
+	// 0.999.
+	Beta2 float64
+	// Epsilon keeps the division finite; zero means 1e-7.
+	Epsilon float64
+	// Clip bounds the gradients before the update; the zero value clips
+	// nothing.
+	Clip Clip
+}
+
+var _ Optimizer = AdamW{}
+
+// Name returns "adamw".
+func (AdamW) Name() string { return "adamw" }
+
+// NewSolver returns a fresh AdamW solver, or an error naming a bad field.
+func (o AdamW) NewSolver() (Solver, error) {
+	wd := orDefault(o.WeightDecay, 0.004)
+	if err := checkRange("adamw", "WeightDecay", wd, 0, inf, false); err != nil {
+		return nil, err
+	}
+	a := Adam{LearningRate: o.LearningRate, Beta1: o.Beta1, Beta2: o.Beta2, Epsilon: o.Epsilon, Clip: o.Clip}
+	s, err := a.solver("adamw", wd)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}

@@ -1,0 +1,109 @@
+package optimizers
+
+import (
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// SGD is stochastic gradient descent with optional momentum, with Keras's
+// update rule. With learning rate lr, momentum m, gradient g and velocity v
+// (zero at first):
+//
+//	m == 0:    w -= lr g
+//	otherwise: v = m v - lr g; w += v
+//	Nesterov:  v = m v - lr g; w += m v - lr g
+type SGD struct {
+	// LearningRate is the step size; zero means 0.01, Keras's default.
+	LearningRate float64
+	// Momentum, in [0, 1], accelerates along directions that persist.
+	// Zero (the default) means plain gradient descent.
+	Momentum float64
+	// Nesterov uses Nesterov momentum; it has no effect when Momentum is
+	// zero. False by default.
+	Nesterov bool
+	// Clip bounds the gradients before the update; the zero value clips
+	// nothing.
+	Clip Clip
+}
+
+var _ Optimizer = SGD{}
+
+// Name returns "sgd".
+func (SGD) Name() string { return "sgd" }
+
+// NewSolver returns a fresh SGD solver, or an error naming a bad field.
+func (o SGD) NewSolver() (Solver, error) {
+	lr := orDefault(o.LearningRate, 0.01)
+	if err := checkRange("sgd", "LearningRate", lr, 0, inf, false); err != nil {
+		return nil, err
+	}
+	if err := checkRange("sgd", "Momentum", o.Momentum, 0, 1, false); err != nil {
+		return nil, err
+	}
+	if err := o.Clip.validate(); err != nil {
+		return nil, errors.Wrap(err, "sgd")
+	}
+	s := &sgdSolver{core: core{name: "sgd", lr: lr, clip: o.Clip}, momentum: o.Momentum, nesterov: o.Nesterov}
+	if o.Momentum != 0 {
+		s.slots = 1
+	}
+	return s, nil
+}
+
+type sgdSolver struct {
+	core
+	momentum float64
+	nesterov bool
+}
+
+var _ Solver = (*sgdSolver)(nil)
+
+// Step updates every parameter in place and zeroes its gradient.
+func (s *sgdSolver) Step(vgs []gorgonia.ValueGrad) error {
+	if err := s.begin(vgs); err != nil {
+		return err
+	}
+	lim := s.clip.limit()
+	for i := range s.params {
+		p := &s.params[i]
+		if p.dtype == tensor.Float32 {
+			sgdStep(s, p.w32, p.g32, p.state32, float32(p.scale), float32(lim))
+		} else {
+			sgdStep(s, p.w64, p.g64, p.state64, p.scale, lim)
+		}
+	}
+	return nil
+}
+
+func sgdStep[T float](s *sgdSolver, w, g []T, state [][]T, scale, lim T) {
+	lr := T(s.lr)
+	if s.momentum == 0 {
+		g = g[:len(w)]
+		for i := range w {
+			gi := clipped(g[i], scale, lim)
+			w[i] -= gi * lr
+			g[i] = 0
+		}
+		return
+	}
+	m, v := T(s.momentum), state[0][:len(w)]
+	g = g[:len(w)]
+	if s.nesterov {
+		for i := range w {
+			gi := clipped(g[i], scale, lim)
+			vi := v[i]*m - gi*lr
+			v[i] = vi
+			w[i] += vi*m - gi*lr
+			g[i] = 0
+		}
+		return
+	}
+	for i := range w {
+		gi := clipped(g[i], scale, lim)
+		vi := v[i]*m - gi*lr
+		v[i] = vi
+		w[i] += vi
+		g[i] = 0
+	}
+}
