@@ -308,3 +308,28 @@ func TestFloat64Model(t *testing.T) {
 		}
 	}
 }
+
+func TestValidationData(t *testing.T) {
+	train, test := digits(t)
+	m := mlp(t, 1)
+	h, err := m.Fit(context.Background(), train.X, train.Y, trainer.FitConfig{
+		Epochs: 2, Silent: true, ValidationData: &trainer.Data{X: test.X, Y: test.Y},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scores, err := m.Evaluate(context.Background(), test.X, test.Y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The last epoch's val_ metrics are the scores of the final weights.
+	for _, k := range []string{"loss", "accuracy"} {
+		if v, _ := h.Last("val_" + k); math.Abs(v-scores[k]) > 1e-6 {
+			t.Errorf("val_%s after the last epoch is %v, Evaluate gives %v", k, v, scores[k])
+		}
+	}
+	bad := &trainer.Data{X: test.X, Y: train.Y}
+	if _, err := m.Fit(context.Background(), train.X, train.Y, trainer.FitConfig{Silent: true, ValidationData: bad}); err == nil || !strings.Contains(err.Error(), "validation data") {
+		t.Errorf("mismatched validation data: %v", err)
+	}
+}

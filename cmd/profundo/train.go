@@ -72,6 +72,12 @@ Flags:
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	if f.epochs <= 0 {
+		return nil, fmt.Errorf("--epochs must be > 0, got %d", f.epochs)
+	}
+	if f.batchSize <= 0 {
+		return nil, fmt.Errorf("--batch-size must be > 0, got %d", f.batchSize)
+	}
 	return f, nil
 }
 
