@@ -8,9 +8,9 @@ import (
 // same shape.
 type Activation struct {
 	// Name is the layer's name; empty means the model names it activation, activation_1...
-	Name string
+	Name string `json:"name,omitempty"`
 	// Func is the activation; empty means linear.
-	Func Activator
+	Func Activator `json:"activation,omitempty"`
 }
 
 var _ Layer = (*Activation)(nil)

@@ -12,13 +12,13 @@ import (
 // (nil means Zeros).
 type Dense struct {
 	// Name is the layer's name; empty means the model names it dense, dense_1...
-	Name string
+	Name string `json:"name,omitempty"`
 	// Units is the number of outputs; it must be > 0.
-	Units int
+	Units int `json:"units"`
 	// Activation is applied to x·W + b; empty means linear.
-	Activation Activator
+	Activation Activator `json:"activation,omitempty"`
 	// NoBias leaves out b (Keras's use_bias=False); false means a bias.
-	NoBias bool
+	NoBias bool `json:"no_bias,omitempty"`
 	// KernelInitializer fills W; nil means GlorotUniform.
 	KernelInitializer Initializer `json:"-"`
 	// BiasInitializer fills b; nil means Zeros.

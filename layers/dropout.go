@@ -16,9 +16,9 @@ import (
 // model's seeded RNG before every batch; inference graphs have no mask.
 type Dropout struct {
 	// Name is the layer's name; empty means the model names it dropout, dropout_1...
-	Name string
+	Name string `json:"name,omitempty"`
 	// Rate is the fraction of inputs to drop, in [0, 1); zero drops nothing.
-	Rate float64
+	Rate float64 `json:"rate"`
 }
 
 var _ Layer = (*Dropout)(nil)

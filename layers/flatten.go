@@ -10,7 +10,7 @@ import (
 // [batch, d1*d2*...].
 type Flatten struct {
 	// Name is the layer's name; empty means the model names it flatten, flatten_1...
-	Name string
+	Name string `json:"name,omitempty"`
 }
 
 var _ Layer = (*Flatten)(nil)

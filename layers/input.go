@@ -10,9 +10,9 @@ import (
 // every shape, at Compile, before any data flows.
 type Input struct {
 	// Name is the layer's name; empty means the model names it input.
-	Name string
+	Name string `json:"name,omitempty"`
 	// Shape is the per-sample input shape, without the batch: {64} or {28, 28, 1}.
-	Shape Shape
+	Shape Shape `json:"shape"`
 }
 
 var _ Layer = (*Input)(nil)

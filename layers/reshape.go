@@ -10,9 +10,9 @@ import (
 // be inferred.
 type Reshape struct {
 	// Name is the layer's name; empty means the model names it reshape, reshape_1...
-	Name string
+	Name string `json:"name,omitempty"`
 	// Target is the per-sample output shape; it must not be empty.
-	Target []int
+	Target []int `json:"target_shape"`
 
 	out Shape
 }

@@ -1,0 +1,130 @@
+package layers
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+
+	"github.com/pkg/errors"
+)
+
+// Spec is a layer as saved in a model file or written by hand: its kind and
+// its configuration, the layer's exported fields as JSON.
+//
+//	{"kind": "dense", "config": {"units": 64, "activation": "relu"}}
+type Spec struct {
+	Kind   string          `json:"kind"`
+	Config json.RawMessage `json:"config,omitempty"`
+}
+
+// Kinds lists the layer kinds New knows.
+func Kinds() []string {
+	return []string{"activation", "dense", "dropout", "flatten", "input", "reshape"}
+}
+
+// New returns a new, unconfigured layer of the given kind.
+func New(kind string) (Layer, error) {
+	switch kind {
+	case "activation":
+		return &Activation{}, nil
+	case "dense":
+		return &Dense{}, nil
+	case "dropout":
+		return &Dropout{}, nil
+	case "flatten":
+		return &Flatten{}, nil
+	case "input":
+		return &Input{}, nil
+	case "reshape":
+		return &Reshape{}, nil
+	}
+	return nil, errors.Errorf("unknown layer kind %q (known: %s)", kind, strings.Join(Kinds(), ", "))
+}
+
+// Marshal returns the spec of l.
+func Marshal(l Layer) (Spec, error) {
+	cfg, err := json.Marshal(l)
+	if err != nil {
+		return Spec{}, errors.Wrapf(err, "%s %q: marshal config", l.Kind(), l.LayerName())
+	}
+	return Spec{Kind: l.Kind(), Config: cfg}, nil
+}
+
+// Unmarshal makes the layer a spec describes. custom, which may be nil,
+// makes layers of kinds New does not know. A field the layer does not have
+// is an error, so a misspelt key is not silently ignored.
+func Unmarshal(s Spec, custom func(kind string) (Layer, bool)) (Layer, error) {
+	var l Layer
+	if custom != nil {
+		l, _ = custom(s.Kind)
+	}
+	if l == nil {
+		var err error
+		if l, err = New(s.Kind); err != nil {
+			return nil, err
+		}
+	}
+	if len(s.Config) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(s.Config))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(l); err != nil {
+			return nil, errors.Wrapf(err, "%s: config", s.Kind)
+		}
+	}
+	return l, nil
+}
+
+// InitializerSpec is an initializer as saved: its Keras name and its fields.
+//
+//	{"kind": "random_normal", "config": {"Stddev": 0.1}}
+type InitializerSpec struct {
+	Kind   string          `json:"kind"`
+	Config json.RawMessage `json:"config,omitempty"`
+}
+
+// MarshalInitializer returns the spec of one of the initializers of this
+// package.
+func MarshalInitializer(init Initializer) (*InitializerSpec, error) {
+	if init == nil {
+		return nil, nil
+	}
+	t := reflect.TypeOf(init)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	kind := snakeCase(t.Name())
+	if known, ok := knownInitializer(kind); !ok || reflect.TypeOf(known) != t {
+		return nil, errors.Errorf("initializer %T cannot be saved: only this package's initializers can", init)
+	}
+	spec := &InitializerSpec{Kind: kind}
+	if t.NumField() > 0 {
+		cfg, err := json.Marshal(init)
+		if err != nil {
+			return nil, errors.Wrapf(err, "initializer %s", kind)
+		}
+		spec.Config = cfg
+	}
+	return spec, nil
+}
+
+// UnmarshalInitializer makes the initializer a spec describes; a nil spec
+// gives nil (the layer's default).
+func UnmarshalInitializer(s *InitializerSpec) (Initializer, error) {
+	if s == nil {
+		return nil, nil
+	}
+	zero, err := InitializerByName(s.Kind)
+	if err != nil {
+		return nil, err
+	}
+	v := reflect.New(reflect.TypeOf(zero))
+	if len(s.Config) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(s.Config))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v.Interface()); err != nil {
+			return nil, errors.Wrapf(err, "initializer %s: config", s.Kind)
+		}
+	}
+	return v.Elem().Interface().(Initializer), nil
+}
