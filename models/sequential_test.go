@@ -333,3 +333,45 @@ func TestValidationData(t *testing.T) {
 		t.Errorf("mismatched validation data: %v", err)
 	}
 }
+
+// A run interrupted within an epoch and resumed where it stopped ends with
+// the weights of the uninterrupted run.
+func TestInterruptAndResumeInProcess(t *testing.T) {
+	train, _ := digits(t)
+	cfg := trainer.FitConfig{Epochs: 3, BatchSize: 64, Seed: 5, Silent: true}
+
+	whole := mlp(t, 2)
+	if _, err := whole.Fit(context.Background(), train.X, train.Y, cfg); err != nil {
+		t.Fatal(err)
+	}
+
+	parts := mlp(t, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	batches := 0
+	stopper := trainer.CallbackFunc(func(e *trainer.Event) error {
+		if e.Kind == trainer.BatchEnd {
+			if batches++; batches == 30 {
+				cancel()
+			}
+		}
+		return nil
+	})
+	first := cfg
+	first.Callbacks = []trainer.Callback{stopper}
+	_, err := parts.Fit(ctx, train.X, train.Y, first)
+	var stop *trainer.Interrupted
+	if !errors.As(err, &stop) {
+		t.Fatalf("err = %v, want *trainer.Interrupted", err)
+	}
+	if stop.Epoch != 1 || stop.Batch != 7 { // 23 batches an epoch: 30 = 23 + 7
+		t.Fatalf("stopped before epoch %d batch %d, want epoch 1 batch 7", stop.Epoch, stop.Batch)
+	}
+	rest := cfg
+	rest.InitialEpoch, rest.InitialBatch = stop.Epoch, stop.Batch
+	if _, err := parts.Fit(context.Background(), train.X, train.Y, rest); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(weightsOf(whole), weightsOf(parts)) {
+		t.Error("interrupted and resumed run ends with other weights than the uninterrupted run")
+	}
+}

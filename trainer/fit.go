@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"math/rand"
@@ -88,8 +89,17 @@ type FitConfig struct {
 	// NoShuffle keeps the sample order; false shuffles every epoch.
 	NoShuffle bool
 	// Seed drives the shuffling and the dropout masks; the same seed, data
-	// and model give the same run bit for bit.
+	// and model give the same run bit for bit. Each epoch's order and each
+	// batch's masks derive from (Seed, epoch, batch) alone, so a run resumed
+	// from a checkpoint continues exactly as the uninterrupted one would.
 	Seed int64
+	// InitialEpoch is the epoch to start at, counting from 0, as Keras's
+	// initial_epoch: training runs epochs InitialEpoch to Epochs-1. Zero
+	// starts at the beginning.
+	InitialEpoch int
+	// InitialBatch skips the first InitialBatch batches of InitialEpoch, to
+	// resume a run interrupted within an epoch. Zero skips none.
+	InitialBatch int
 	// Silent turns off the progress display.
 	Silent bool
 	// Progress receives the progress display; nil means standard output. On
@@ -118,6 +128,9 @@ func Fit(ctx context.Context, m Model, solver gorgonia.Solver, mets []metrics.Me
 	}
 	if cfg.BatchSize == 0 {
 		cfg.BatchSize = 32
+	}
+	if cfg.InitialEpoch < 0 || cfg.InitialEpoch >= cfg.Epochs {
+		return hist, errors.Errorf("fit: initial epoch must be in [0, %d), got %d", cfg.Epochs, cfg.InitialEpoch)
 	}
 	if s := cfg.ValidationSplit; s != 0 && (s <= 0 || s >= 1 || math.IsNaN(s)) {
 		return hist, errors.Errorf("fit: validation split must be in (0, 1), got %v", s)
@@ -152,13 +165,12 @@ func Fit(ctx context.Context, m Model, solver gorgonia.Solver, mets []metrics.Me
 	}
 	names := logNames(mets, val != nil)
 
-	seeds := rand.New(rand.NewSource(cfg.Seed))
-	shuffleRNG := rand.New(rand.NewSource(seeds.Int63()))
-	dropoutRNG := rand.New(rand.NewSource(seeds.Int63()))
-
 	n := train.Len()
 	bs := min(cfg.BatchSize, n)
 	steps := (n + bs - 1) / bs
+	if cfg.InitialBatch < 0 || cfg.InitialBatch >= steps {
+		return hist, errors.Errorf("fit: initial batch must be in [0, %d), got %d", steps, cfg.InitialBatch)
+	}
 	ev := &Event{Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names}
 	notify := func(kind EventKind) error {
 		ev.Kind = kind
@@ -174,30 +186,36 @@ func Fit(ctx context.Context, m Model, solver gorgonia.Solver, mets []metrics.Me
 	}
 
 	perm := make([]int, n)
-	for i := range perm {
-		perm[i] = i
-	}
 	yBufs := map[int]*tensor.Dense{}
 	var lossMean metrics.Mean
-	for epoch := 0; epoch < cfg.Epochs; epoch++ {
+	for epoch := cfg.InitialEpoch; epoch < cfg.Epochs; epoch++ {
+		for i := range perm {
+			perm[i] = i
+		}
 		if !cfg.NoShuffle {
-			shuffleRNG.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+			rng := rand.New(rand.NewSource(streamSeed(cfg.Seed, epoch, -1)))
+			rng.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+		}
+		first := 0
+		if epoch == cfg.InitialEpoch {
+			first = cfg.InitialBatch
 		}
 		lossMean.Reset()
 		for _, m := range mets {
 			m.Reset()
 		}
 		start := time.Now()
-		*ev = Event{Epoch: epoch, Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names}
+		*ev = Event{Epoch: epoch, Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names, Samples: min(first*bs, n)}
 		if err := notify(EpochBegin); err != nil {
 			return hist, stopped(err)
 		}
-		for b := 0; b < steps; b++ {
+		for b := first; b < steps; b++ {
 			if err := ctx.Err(); err != nil {
-				return hist, errors.Wrapf(err, "fit: epoch %d, batch %d", epoch+1, b+1)
+				return hist, &Interrupted{Epoch: epoch, Batch: b, Err: err}
 			}
 			rows := perm[b*bs : min((b+1)*bs, n)]
-			loss, err := trainStep(m, solver, mets, train, rows, dropoutRNG, yBufs)
+			dropout := func() *rand.Rand { return rand.New(rand.NewSource(streamSeed(cfg.Seed, epoch, b))) }
+			loss, err := trainStep(m, solver, mets, train, rows, dropout, yBufs)
 			if err != nil {
 				return hist, errors.Wrapf(err, "fit: epoch %d, batch %d", epoch+1, b+1)
 			}
@@ -229,7 +247,7 @@ func Fit(ctx context.Context, m Model, solver gorgonia.Solver, mets []metrics.Me
 
 // trainStep runs one batch forward and backward and steps the solver; it
 // returns the batch's mean loss.
-func trainStep(m Model, solver gorgonia.Solver, mets []metrics.Metric, d Data, rows []int, dropout *rand.Rand, yBufs map[int]*tensor.Dense) (float64, error) {
+func trainStep(m Model, solver gorgonia.Solver, mets []metrics.Metric, d Data, rows []int, dropout func() *rand.Rand, yBufs map[int]*tensor.Dense) (float64, error) {
 	g, err := m.Graph(TrainMode, len(rows))
 	if err != nil {
 		return 0, err
@@ -237,8 +255,11 @@ func trainStep(m Model, solver gorgonia.Solver, mets []metrics.Metric, d Data, r
 	defer g.reset()
 	tensors.CopyRows(g.InputValue, d.X, rows)
 	tensors.CopyRows(g.TargetValue, d.target(), rows)
-	for _, f := range g.Feeds {
-		f.Fill(dropout, f.Value)
+	if len(g.Feeds) > 0 {
+		rng := dropout()
+		for _, f := range g.Feeds {
+			f.Fill(rng, f.Value)
+		}
 	}
 	if err := g.run(); err != nil {
 		return 0, err
@@ -305,6 +326,36 @@ func results(loss *metrics.Mean, mets []metrics.Metric, prefix string) Logs {
 		logs[prefix+m.Name()] = m.Result()
 	}
 	return logs
+}
+
+// Interrupted is the error Fit returns when its context is cancelled: it
+// says where training stopped. Epoch and Batch (from 0) are the first batch
+// not trained, which is where a resumed run starts (InitialEpoch,
+// InitialBatch).
+type Interrupted struct {
+	Epoch, Batch int
+	Err          error
+}
+
+func (e *Interrupted) Error() string {
+	return fmt.Sprintf("fit: stopped before epoch %d, batch %d: %v", e.Epoch+1, e.Batch+1, e.Err)
+}
+
+// Unwrap returns the context's error.
+func (e *Interrupted) Unwrap() error { return e.Err }
+
+// streamSeed derives the seed of one random stream of a run from the run's
+// seed, the epoch and the batch (-1 for the epoch's shuffle), with
+// SplitMix64's mixing, so streams are independent and need no state.
+func streamSeed(seed int64, epoch, batch int) int64 {
+	z := uint64(seed)
+	for _, v := range []uint64{uint64(epoch), uint64(batch)} {
+		z += 0x9e3779b97f4a7c15 + v
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+		z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+		z ^= z >> 31
+	}
+	return int64(z >> 1)
 }
 
 // stopped turns a callback's ErrStop into a clean stop.
