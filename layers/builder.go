@@ -7,6 +7,10 @@ import (
 	"gorgonia.org/tensor"
 )
 
+// MaxWeightSize bounds the values of one weight (2^30, 4 GiB as float32), so
+// that a mistyped size in a model spec is an error, not an exhausted memory.
+const MaxWeightSize = 1 << 30
+
 // Builder is what a layer's Build receives: the dtype of the model, the
 // seeded random source every initializer draws from, and the layer's name.
 // Weights are filled in the order layers and their weights are built, so the
@@ -43,6 +47,9 @@ func (b *Builder) newWeight(name string, shape []int, init Initializer, trainabl
 	for _, d := range shape {
 		if d <= 0 {
 			return nil, errors.Errorf("%s: shape %v has a dimension <= 0", full, shape)
+		}
+		if n > MaxWeightSize/d {
+			return nil, errors.Errorf("%s: shape %v holds more than %d values", full, shape, MaxWeightSize)
 		}
 		n *= d
 	}

@@ -50,6 +50,12 @@ func (c *Call) Node(w *Weight) *gorgonia.Node {
 	return n
 }
 
+// Lookup returns the node bound to w in this graph, if a layer used w.
+func (c *Call) Lookup(w *Weight) (*gorgonia.Node, bool) {
+	n, ok := c.nodes[w]
+	return n, ok
+}
+
 // Learnables lists the nodes of trainable weights used by this graph, in the
 // order they were first used.
 func (c *Call) Learnables() gorgonia.Nodes { return c.learnables }

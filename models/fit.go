@@ -31,7 +31,23 @@ func (s *Sequential) Fit(ctx context.Context, x, y *tensor.Dense, cfg trainer.Fi
 		}
 		cfg.ValidationData = &vd
 	}
-	return trainer.Fit(ctx, s, s.solver, s.cfg.Metrics, data, cfg)
+	s.dataHash = dataSHA256(data.X, data.Y)
+	hist, err := trainer.Fit(ctx, s, s.solver, s.cfg.Metrics, data, cfg)
+	if hist != nil && len(hist.Epochs) > 0 {
+		for _, k := range hist.Names {
+			v, _ := hist.Last(k)
+			s.score(k, v)
+		}
+	}
+	return hist, err
+}
+
+// score records a metric for the saved model's "metrics".
+func (s *Sequential) score(name string, v float64) {
+	if s.scores == nil {
+		s.scores = map[string]float64{}
+	}
+	s.scores[name] = v
 }
 
 // Evaluate scores the model on x and y: the mean loss as "loss" and each
@@ -44,7 +60,11 @@ func (s *Sequential) Evaluate(ctx context.Context, x, y *tensor.Dense) (trainer.
 	if err != nil {
 		return nil, err
 	}
-	return trainer.Evaluate(ctx, s, s.cfg.Metrics, data, s.cfg.BatchSize)
+	logs, err := trainer.Evaluate(ctx, s, s.cfg.Metrics, data, s.cfg.BatchSize)
+	for k, v := range logs {
+		s.score("evaluate_"+k, v)
+	}
+	return logs, err
 }
 
 // Predict returns the model's outputs for every row of x, [n, out...], as

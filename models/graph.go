@@ -112,7 +112,7 @@ func (s *Sequential) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 	g = &trainer.Graph{
 		Mode: mode, Batch: batch, Graph: call.Graph,
 		Input: x, InputValue: xt, Output: h,
-		Learnables: call.Learnables(), Feeds: call.Feeds(),
+		Learnables: s.learnables(call), Feeds: call.Feeds(),
 	}
 	if mode == trainer.PredictMode {
 		return g, nil
@@ -132,4 +132,21 @@ func (s *Sequential) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 		return nil, errors.Wrapf(err, "loss %s", loss.Name())
 	}
 	return g, nil
+}
+
+// learnables returns the graph's trainable weight nodes in the model's
+// weight order, whatever order the layers used them in, so that a solver's
+// state lines up with trainable(s.Weights()) in every graph and checkpoint.
+func (s *Sequential) learnables(call *layers.Call) gorgonia.Nodes {
+	used := map[*gorgonia.Node]bool{}
+	for _, n := range call.Learnables() {
+		used[n] = true
+	}
+	var out gorgonia.Nodes
+	for _, w := range trainable(s.Weights()) {
+		if n, ok := call.Lookup(w); ok && used[n] {
+			out = append(out, n)
+		}
+	}
+	return out
 }

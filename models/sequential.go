@@ -23,6 +23,9 @@ import (
 type Sequential struct {
 	// Name is the model's name in Summary; empty means "sequential".
 	Name string
+	// ClassNames names the model's output classes, for reports and serving;
+	// nil means none. Save keeps them.
+	ClassNames []string
 
 	layers []layers.Layer
 	in     layers.Shape
@@ -33,6 +36,10 @@ type Sequential struct {
 	compiled bool
 	solver   optimizers.Solver
 	graphs   graphCache
+
+	scores     map[string]float64 // the last epoch's logs and the last evaluation
+	dataHash   string             // SHA-256 of the last training data
+	checkpoint *Checkpoint        // where the run stood, for a loaded checkpoint
 }
 
 var _ trainer.Model = (*Sequential)(nil)
