@@ -40,9 +40,14 @@ func (c *Call) Node(w *Weight) *gorgonia.Node {
 	if n, ok := c.nodes[w]; ok {
 		return n
 	}
+	// The node gets a tensor header of its own over the weight's values:
+	// Gorgonia's machines write to the headers of the tensors they run on
+	// (their engine), so graphs running on separate goroutines must not
+	// share headers; they share the values, which is what a solver updates.
 	shape := w.Value.Shape()
+	view := tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(w.Value.Data()))
 	n := gorgonia.NewTensor(c.Graph, w.Value.Dtype(), len(shape),
-		gorgonia.WithShape(shape...), gorgonia.WithName(w.Name), gorgonia.WithValue(w.Value))
+		gorgonia.WithShape(shape...), gorgonia.WithName(w.Name), gorgonia.WithValue(view))
 	c.nodes[w] = n
 	if c.Training && w.Trainable {
 		c.learnables = append(c.learnables, n)
