@@ -92,6 +92,12 @@ func (s *Sequential) prepareX(x *tensor.Dense, what string) (*tensor.Dense, erro
 	if x.Dims() < 2 || x.Shape()[0] == 0 {
 		return nil, errors.Errorf("%s: x must be [samples, features...] with at least one sample, got shape %v", what, x.Shape())
 	}
+	if s.Preprocessing != nil {
+		var err error
+		if x, err = s.Preprocessing.Transform(x); err != nil {
+			return nil, errors.Wrapf(err, "%s: preprocessing", what)
+		}
+	}
 	sample := layers.Shape(x.Shape()[1:]).Clone()
 	if !s.built {
 		if err := s.Build(sample); err != nil {

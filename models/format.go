@@ -40,7 +40,7 @@ type modelJSON struct {
 	Layers        []layers.Spec      `json:"layers"`
 	Compile       *compileJSON       `json:"compile,omitempty"`
 	ClassNames    []string           `json:"class_names,omitempty"`
-	Preprocessing []json.RawMessage  `json:"preprocessing,omitempty"`
+	Preprocessing json.RawMessage    `json:"preprocessing,omitempty"`
 	Metrics       map[string]float64 `json:"metrics,omitempty"`
 	Provenance    *Provenance        `json:"provenance,omitempty"`
 	Weights       *filesJSON         `json:"weights,omitempty"`

@@ -13,6 +13,7 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/profundo/profundo/datasets"
 	"github.com/profundo/profundo/internal/safetensors"
 	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/optimizers"
@@ -168,6 +169,13 @@ func parseModelJSON(data []byte, saved bool) (*modelJSON, error) {
 // is known and compiled when it says so.
 func fromDoc(doc *modelJSON, opt LoadOptions) (*Sequential, error) {
 	m := &Sequential{Name: doc.Name, ClassNames: doc.ClassNames}
+	if len(doc.Preprocessing) > 0 {
+		pp, err := datasets.UnmarshalTransformer(doc.Preprocessing)
+		if err != nil {
+			return nil, errors.Wrap(err, "preprocessing")
+		}
+		m.Preprocessing = pp
+	}
 	for i, spec := range doc.Layers {
 		l, err := layers.Unmarshal(spec, opt.Layers)
 		if err != nil {

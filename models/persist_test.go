@@ -16,6 +16,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/profundo/profundo/datasets"
 	"github.com/profundo/profundo/models"
 	"github.com/profundo/profundo/trainer"
 )
@@ -189,5 +190,48 @@ func TestCheckpointResume(t *testing.T) {
 	}
 	if !reflect.DeepEqual(weightsOf(whole), weightsOf(resumed)) {
 		t.Error("the resumed run ends with other weights than the uninterrupted one")
+	}
+}
+
+func TestPreprocessingIsSavedAndApplied(t *testing.T) {
+	d, err := datasets.Digits() // raw pixels 0..16
+	if err != nil {
+		t.Fatal(err)
+	}
+	scaler := &datasets.StandardScaler{}
+	if err := scaler.Fit(d.X); err != nil {
+		t.Fatal(err)
+	}
+	m := mlp(t, 1)
+	m.Preprocessing = scaler
+	if _, err := m.Fit(context.Background(), d.X, d.Y, trainer.FitConfig{Epochs: 2, Silent: true}); err != nil {
+		t.Fatal(err)
+	}
+	scaled, err := scaler.Transform(d.X)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := m.Replica()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain.Preprocessing = nil
+	want := predictHash(t, plain, scaled) // the layers on scaled features
+	if got := predictHash(t, m, d.X); got != want {
+		t.Fatal("Predict on raw features does not apply the preprocessing")
+	}
+	path := filepath.Join(t.TempDir(), "m.zip")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := models.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := back.Preprocessing.(*datasets.StandardScaler); !ok {
+		t.Fatalf("loaded preprocessing is %T", back.Preprocessing)
+	}
+	if got := predictHash(t, back, d.X); got != want {
+		t.Error("the loaded model's preprocessing differs")
 	}
 }

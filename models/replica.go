@@ -12,12 +12,13 @@ func (s *Sequential) Replica() (*Sequential, error) {
 		return nil, errors.New("replica: the model is not built")
 	}
 	return &Sequential{
-		Name:       s.Name,
-		ClassNames: s.ClassNames,
-		layers:     s.layers,
-		in:         s.in,
-		shapes:     s.shapes,
-		built:      true,
-		cfg:        Config{DType: s.cfg.DType, Seed: s.cfg.Seed, BatchSize: s.cfg.BatchSize},
+		Name:          s.Name,
+		ClassNames:    s.ClassNames,
+		Preprocessing: s.Preprocessing,
+		layers:        s.layers,
+		in:            s.in,
+		shapes:        s.shapes,
+		built:         true,
+		cfg:           Config{DType: s.cfg.DType, Seed: s.cfg.Seed, BatchSize: s.cfg.BatchSize},
 	}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/profundo/profundo/datasets"
 	"github.com/profundo/profundo/internal/atomicfile"
 	"github.com/profundo/profundo/internal/safetensors"
 	"github.com/profundo/profundo/layers"
@@ -94,6 +95,13 @@ func (s *Sequential) encode(ckpt *Checkpoint) (map[string][]byte, error) {
 		Name: s.Name, DType: s.cfg.dtype().String(), Seed: s.cfg.Seed,
 		InputShape: s.in.Clone(), ClassNames: s.ClassNames,
 		Metrics: s.scores, Provenance: provenance(s.dataHash),
+	}
+	if s.Preprocessing != nil {
+		pp, err := datasets.MarshalTransformer(s.Preprocessing)
+		if err != nil {
+			return nil, err
+		}
+		doc.Preprocessing = pp
 	}
 	for _, l := range s.layers {
 		spec, err := layers.Marshal(l)

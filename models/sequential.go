@@ -10,6 +10,7 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/profundo/profundo/datasets"
 	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/optimizers"
 	"github.com/profundo/profundo/trainer"
@@ -26,6 +27,11 @@ type Sequential struct {
 	// ClassNames names the model's output classes, for reports and serving;
 	// nil means none. Save keeps them.
 	ClassNames []string
+	// Preprocessing, fitted on the training data, is applied to the
+	// features Fit, Evaluate and Predict receive, before the first layer:
+	// a scaler, an imputer or a datasets.Pipeline of them. Nil means none.
+	// Save keeps it, so a loaded model takes raw features.
+	Preprocessing datasets.Transformer
 
 	layers []layers.Layer
 	in     layers.Shape
