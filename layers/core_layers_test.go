@@ -32,6 +32,8 @@ func TestCoreLayersPassTheHarness(t *testing.T) {
 		{"flatten", &layers.Flatten{}, layers.Shape{2, 3, 2}, layers.Shape{12}, layertest.Options{}},
 		{"reshape", &layers.Reshape{Target: []int{3, -1}}, layers.Shape{6}, layers.Shape{3, 2}, layertest.Options{}},
 		{"input", &layers.Input{Shape: layers.Shape{4}}, layers.Shape{4}, layers.Shape{4}, layertest.Options{}},
+		{"rescaling", &layers.Rescaling{Scale: 2.5, Offset: -3}, layers.Shape{2, 2}, layers.Shape{2, 2}, layertest.Options{}},
+		{"rescaling offset only", &layers.Rescaling{Offset: 7}, layers.Shape{3}, layers.Shape{3}, layertest.Options{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,7 +20,7 @@ type Spec struct {
 
 // Kinds lists the layer kinds New knows.
 func Kinds() []string {
-	return []string{"activation", "dense", "dropout", "flatten", "input", "reshape"}
+	return []string{"activation", "dense", "dropout", "flatten", "input", "rescaling", "reshape"}
 }
 
 // New returns a new, unconfigured layer of the given kind.
@@ -36,6 +36,8 @@ func New(kind string) (Layer, error) {
 		return &Flatten{}, nil
 	case "input":
 		return &Input{}, nil
+	case "rescaling":
+		return &Rescaling{}, nil
 	case "reshape":
 		return &Reshape{}, nil
 	}

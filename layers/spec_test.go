@@ -18,6 +18,7 @@ func TestSpecRoundTrip(t *testing.T) {
 		&layers.Reshape{Name: "r", Target: []int{4, -1}},
 		&layers.Activation{Name: "a", Func: layers.Tanh},
 		&layers.Dense{Name: "out", Units: 3, NoBias: true},
+		&layers.Rescaling{Name: "s", Scale: 76.5, Offset: 152.1},
 	}
 	for _, l := range ls {
 		spec, err := layers.Marshal(l)

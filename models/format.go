@@ -9,6 +9,7 @@ import (
 
 	"github.com/pkg/errors"
 
+	"github.com/profundo/profundo/datasets"
 	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/losses"
 	"github.com/profundo/profundo/metrics"
@@ -41,6 +42,7 @@ type modelJSON struct {
 	Compile       *compileJSON       `json:"compile,omitempty"`
 	ClassNames    []string           `json:"class_names,omitempty"`
 	Preprocessing json.RawMessage    `json:"preprocessing,omitempty"`
+	Tabular       *datasets.Tabular  `json:"tabular,omitempty"`
 	Metrics       map[string]float64 `json:"metrics,omitempty"`
 	Provenance    *Provenance        `json:"provenance,omitempty"`
 	Weights       *filesJSON         `json:"weights,omitempty"`
@@ -90,6 +92,9 @@ type Checkpoint struct {
 	Batch int `json:"batch"`
 	// Seed is the run's trainer.FitConfig.Seed.
 	Seed int64 `json:"seed"`
+	// Run describes the run in the caller's terms (the profundo command
+	// keeps its flags), so a resume can check it continues the same run.
+	Run string `json:"run,omitempty"`
 }
 
 func provenance(dataHash string) *Provenance {

@@ -104,9 +104,12 @@ func (s *Sequential) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 	xt := tensor.New(tensor.Of(dt), tensor.WithShape(s.in.WithBatch(batch)...))
 	x := gorgonia.NewTensor(call.Graph, dt, xt.Dims(), gorgonia.WithShape(xt.Shape()...), gorgonia.WithName("x"), gorgonia.WithValue(xt))
 	h := x
-	for _, l := range s.layers {
+	for i, l := range s.layers {
 		if h, err = l.Forward(call, h); err != nil {
 			return nil, err
+		}
+		if want := s.shapes[i].WithBatch(batch); !h.Shape().Eq(want) || h.Dims() != len(want) {
+			return nil, errors.Errorf("%s %q: built for output %v, its graph gives %v", l.Kind(), l.LayerName(), want, h.Shape())
 		}
 	}
 	g = &trainer.Graph{

@@ -168,7 +168,7 @@ func parseModelJSON(data []byte, saved bool) (*modelJSON, error) {
 // fromDoc makes the model model.json describes, built when the input shape
 // is known and compiled when it says so.
 func fromDoc(doc *modelJSON, opt LoadOptions) (*Sequential, error) {
-	m := &Sequential{Name: doc.Name, ClassNames: doc.ClassNames}
+	m := &Sequential{Name: doc.Name, ClassNames: doc.ClassNames, Tabular: doc.Tabular}
 	if len(doc.Preprocessing) > 0 {
 		pp, err := datasets.UnmarshalTransformer(doc.Preprocessing)
 		if err != nil {

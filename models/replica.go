@@ -15,6 +15,7 @@ func (s *Sequential) Replica() (*Sequential, error) {
 		Name:          s.Name,
 		ClassNames:    s.ClassNames,
 		Preprocessing: s.Preprocessing,
+		Tabular:       s.Tabular,
 		layers:        s.layers,
 		in:            s.in,
 		shapes:        s.shapes,

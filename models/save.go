@@ -93,7 +93,7 @@ func (s *Sequential) encode(ckpt *Checkpoint) (map[string][]byte, error) {
 	doc := modelJSON{
 		Format: formatName, FormatVersion: formatVersion,
 		Name: s.Name, DType: s.cfg.dtype().String(), Seed: s.cfg.Seed,
-		InputShape: s.in.Clone(), ClassNames: s.ClassNames,
+		InputShape: s.in.Clone(), ClassNames: s.ClassNames, Tabular: s.Tabular,
 		Metrics: s.scores, Provenance: provenance(s.dataHash),
 	}
 	if s.Preprocessing != nil {

@@ -32,6 +32,10 @@ type Sequential struct {
 	// a scaler, an imputer or a datasets.Pipeline of them. Nil means none.
 	// Save keeps it, so a loaded model takes raw features.
 	Preprocessing datasets.Transformer
+	// Tabular, for a model trained on a CSV table, turns new tables into
+	// features the way the training table was (column order, categories,
+	// class names); nil for other data. Save keeps it.
+	Tabular *datasets.Tabular
 
 	layers []layers.Layer
 	in     layers.Shape
