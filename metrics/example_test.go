@@ -78,11 +78,18 @@ func ExampleByName() {
 		return
 	}
 	fmt.Println(m.Name())
-	_, err = metrics.ByName("auc")
-	fmt.Println(err)
+	m, err = metrics.ByName("auc")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s %T\n", m.Name(), m)
+	_, err = metrics.ByName("f2_score")
+	fmt.Println(err != nil)
 	// Output:
 	// accuracy
-	// unknown metric "auc"; known: accuracy, acc, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy
+	// auc *metrics.ROCAUC
+	// true
 }
 
 func ExampleMean() {

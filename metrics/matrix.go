@@ -100,3 +100,11 @@ func (c *counter) result() float64 {
 	}
 	return float64(c.correct) / float64(c.total)
 }
+
+// err is nil when the counter holds predictions.
+func (c *counter) err(name string) error {
+	if c.total == 0 {
+		return errNoSamples(name)
+	}
+	return nil
+}

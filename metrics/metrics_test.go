@@ -395,6 +395,35 @@ func TestByName(t *testing.T) {
 		{"binary_accuracy", "binary_accuracy"},
 		{"categorical_accuracy", "categorical_accuracy"},
 		{"sparse_categorical_accuracy", "sparse_categorical_accuracy"},
+		{"top_k_categorical_accuracy", "top_k_categorical_accuracy"},
+		{"sparse_top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy"},
+		{"precision", "precision"},
+		{"recall", "recall"},
+		{"f1_score", "f1_score"},
+		{"f1", "f1_score"},
+		{"fbeta_score", "fbeta_score"},
+		{"auc", "auc"},
+		{"roc_auc", "auc"},
+		{"pr_auc", "pr_auc"},
+		{"average_precision", "pr_auc"},
+		{"log_loss", "log_loss"},
+		{"matthews_correlation", "matthews_correlation"},
+		{"mcc", "matthews_correlation"},
+		{"balanced_accuracy", "balanced_accuracy"},
+		{"mean_squared_error", "mean_squared_error"},
+		{"mse", "mean_squared_error"},
+		{"root_mean_squared_error", "root_mean_squared_error"},
+		{"rmse", "root_mean_squared_error"},
+		{"mean_absolute_error", "mean_absolute_error"},
+		{"mae", "mean_absolute_error"},
+		{"mean_absolute_percentage_error", "mean_absolute_percentage_error"},
+		{"mape", "mean_absolute_percentage_error"},
+		{"r2_score", "r2_score"},
+		{"r2", "r2_score"},
+		{"explained_variance", "explained_variance"},
+	}
+	if len(tests) != len(metrics.Names()) {
+		t.Errorf("%d names tested, Names() lists %d", len(tests), len(metrics.Names()))
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -415,11 +444,11 @@ func TestByName(t *testing.T) {
 	if a == b {
 		t.Error("ByName returned the same metric twice; want a new one each call")
 	}
-	_, err := metrics.ByName("f1")
+	_, err := metrics.ByName("f2_score")
 	if err == nil {
-		t.Fatal("ByName(\"f1\") returned no error")
+		t.Fatal("ByName(\"f2_score\") returned no error")
 	}
-	for _, s := range append([]string{`"f1"`}, metrics.Names()...) {
+	for _, s := range append([]string{`"f2_score"`}, metrics.Names()...) {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("error %q does not contain %q", err, s)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/profundo/profundo/datasets"
 	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/losses"
 	"github.com/profundo/profundo/metrics"
@@ -373,5 +374,41 @@ func TestInterruptAndResumeInProcess(t *testing.T) {
 	}
 	if !reflect.DeepEqual(weightsOf(whole), weightsOf(parts)) {
 		t.Error("interrupted and resumed run ends with other weights than the uninterrupted run")
+	}
+}
+
+// The metrics read the output the loss read: with an MSE loss, the
+// mean_squared_error metric equals the loss, in Fit's logs and in Evaluate.
+func TestMetricsSeeTheOutputTheLossSees(t *testing.T) {
+	d, err := datasets.Diabetes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scaler := &datasets.StandardScaler{}
+	if err := scaler.Fit(d.X); err != nil {
+		t.Fatal(err)
+	}
+	m := models.NewSequential(&layers.Dense{Units: 16, Activation: layers.ReLU}, &layers.Dense{Units: 1}, &layers.Rescaling{Scale: 77, Offset: 152})
+	m.Preprocessing = scaler
+	if err := m.Compile(models.Config{Loss: losses.MeanSquaredError{}, Metrics: []metrics.Metric{&metrics.MeanSquaredError{}}}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := m.Fit(context.Background(), d.X, d.Y, trainer.FitConfig{Epochs: 3, ValidationSplit: 0.2, Silent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, prefix := range []string{"", "val_"} {
+		loss, _ := h.Last(prefix + "loss")
+		mse, _ := h.Last(prefix + "mean_squared_error")
+		if math.Abs(loss-mse) > 1e-3*loss {
+			t.Errorf("%sloss %v but %smean_squared_error %v", prefix, loss, prefix, mse)
+		}
+	}
+	scores, err := m.Evaluate(context.Background(), d.X, d.Y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(scores["loss"]-scores["mean_squared_error"]) > 1e-3*scores["loss"] {
+		t.Errorf("evaluate: loss %v but mean_squared_error %v", scores["loss"], scores["mean_squared_error"])
 	}
 }

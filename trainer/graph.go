@@ -88,12 +88,24 @@ func (g *Graph) machine() (vm gorgonia.VM, err error) {
 		if _, err := gorgonia.Grad(g.Loss, g.Learnables...); err != nil {
 			return nil, errors.Wrapf(err, "gradients of the train graph for batch %d", g.Batch)
 		}
-		g.vm = gorgonia.NewTapeMachine(g.Graph, gorgonia.BindDualValues(g.Learnables...))
+		opts := append(keepOutput(g.Output), gorgonia.BindDualValues(g.Learnables...))
+		g.vm = gorgonia.NewTapeMachine(g.Graph, opts...)
 		g.grads = gorgonia.NodesToValueGrads(g.Learnables)
+	} else if g.Mode == EvalMode {
+		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(g.Output)...)
 	} else {
 		g.vm = gorgonia.NewTapeMachine(g.Graph)
 	}
 	return g.vm, nil
+}
+
+// keepOutput makes the machine copy the output's value as it is computed.
+// The tape machine reuses the memory of a value once its last reader has
+// run, so when the loss reads the output, the output's memory is
+// overwritten later in the same run (by the loss's own in-place subtraction,
+// for instance); the metrics read the copy.
+func keepOutput(out *gorgonia.Node) []gorgonia.VMOpt {
+	return []gorgonia.VMOpt{gorgonia.TraceExec(), gorgonia.WithWatchlist(out)}
 }
 
 // run runs the graph once and leaves the outputs readable until the next

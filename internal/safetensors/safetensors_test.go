@@ -132,7 +132,7 @@ for name in sorted(k for k in header if k != "__metadata__"):
 	}
 	want := strings.Join([]string{
 		"dense/bias [3] 0.25 0.0 -1.0",
-		"dense/kernel [2, 3] 1.0 -2.0 3.5 4.0 4.999999969612645e-08 -60000002048.0",
+		"dense/kernel [2, 3] 1.0 -2.0 3.5 4.0 5.000000058430487e-08 -60000002048.0",
 		"other/w [1, 2, 2] 0.3333333333333333 2.0 3.0 4.0",
 	}, "\n")
 	if got := strings.TrimSpace(string(out)); got != want {
