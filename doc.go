@@ -6,7 +6,7 @@
 // Imports point one way, from the packages users call to the building blocks:
 //
 //	cmd/profundo, examples/...   users of the public API
-//	tuner                        -> models
+//	tuner, serve                 -> models
 //	models                       -> trainer and below
 //	trainer                      -> the building blocks
 //	layers losses optimizers metrics datasets   never import each other

@@ -44,6 +44,7 @@ type modelJSON struct {
 	Preprocessing json.RawMessage    `json:"preprocessing,omitempty"`
 	Tabular       *datasets.Tabular  `json:"tabular,omitempty"`
 	Metrics       map[string]float64 `json:"metrics,omitempty"`
+	Notes         map[string]string  `json:"notes,omitempty"`
 	Provenance    *Provenance        `json:"provenance,omitempty"`
 	Weights       *filesJSON         `json:"weights,omitempty"`
 	Checkpoint    *Checkpoint        `json:"checkpoint,omitempty"`

@@ -5,6 +5,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/profundo/profundo/internal/graphlock"
 	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/losses"
 	"github.com/profundo/profundo/trainer"
@@ -85,7 +86,11 @@ func (s *Sequential) Graph(mode trainer.Mode, batch int) (*trainer.Graph, error)
 	if g, ok := s.graphs.get(k); ok {
 		return g, nil
 	}
-	g, err := s.buildGraph(mode, batch)
+	var g *trainer.Graph
+	err := graphlock.Do(func() (err error) {
+		g, err = s.buildGraph(mode, batch)
+		return err
+	})
 	if err != nil {
 		return nil, errors.Wrapf(err, "%s graph for batch %d", mode, batch)
 	}

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 
@@ -36,6 +38,32 @@ type LoadOptions struct {
 // saying what is wrong.
 func Load(path string) (*Sequential, error) {
 	return LoadWith(path, LoadOptions{})
+}
+
+// LoadFS reads a model saved as a directory from a file system: an
+// embed.FS compiled into the program, for one binary that needs no files
+// beside it.
+//
+//	//go:embed model
+//	var modelFS embed.FS
+//	m, err := models.LoadFS(modelFS, "model", models.LoadOptions{})
+func LoadFS(fsys fs.FS, dir string, opt LoadOptions) (*Sequential, error) {
+	files := map[string][]byte{}
+	for _, name := range []string{modelFile, weightsFile, optimizerFile} {
+		data, err := fs.ReadFile(fsys, path.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, errors.Wrapf(err, "load %s", dir)
+		}
+		files[name] = data
+	}
+	m, err := decode(files, opt)
+	if err != nil {
+		return nil, errors.Wrapf(err, "load %s", dir)
+	}
+	return m, nil
 }
 
 // LoadWith is Load with options.
@@ -168,7 +196,7 @@ func parseModelJSON(data []byte, saved bool) (*modelJSON, error) {
 // fromDoc makes the model model.json describes, built when the input shape
 // is known and compiled when it says so.
 func fromDoc(doc *modelJSON, opt LoadOptions) (*Sequential, error) {
-	m := &Sequential{Name: doc.Name, ClassNames: doc.ClassNames, Tabular: doc.Tabular}
+	m := &Sequential{Name: doc.Name, ClassNames: doc.ClassNames, Tabular: doc.Tabular, Notes: doc.Notes}
 	if len(doc.Preprocessing) > 0 {
 		pp, err := datasets.UnmarshalTransformer(doc.Preprocessing)
 		if err != nil {

@@ -235,3 +235,22 @@ func TestPreprocessingIsSavedAndApplied(t *testing.T) {
 		t.Error("the loaded model's preprocessing differs")
 	}
 }
+
+func TestLoadFS(t *testing.T) {
+	m := trained(t)
+	_, test := digits(t)
+	root := t.TempDir()
+	if err := m.Save(filepath.Join(root, "model")); err != nil {
+		t.Fatal(err)
+	}
+	back, err := models.LoadFS(os.DirFS(root), "model", models.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if predictHash(t, back, test.X) != predictHash(t, m, test.X) {
+		t.Error("the model loaded from a file system predicts other values")
+	}
+	if _, err := models.LoadFS(os.DirFS(root), "absent", models.LoadOptions{}); err == nil {
+		t.Error("loading a missing directory succeeded")
+	}
+}

@@ -16,6 +16,7 @@ func (s *Sequential) Replica() (*Sequential, error) {
 		ClassNames:    s.ClassNames,
 		Preprocessing: s.Preprocessing,
 		Tabular:       s.Tabular,
+		Notes:         s.Notes,
 		layers:        s.layers,
 		in:            s.in,
 		shapes:        s.shapes,

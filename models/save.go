@@ -94,7 +94,7 @@ func (s *Sequential) encode(ckpt *Checkpoint) (map[string][]byte, error) {
 		Format: formatName, FormatVersion: formatVersion,
 		Name: s.Name, DType: s.cfg.dtype().String(), Seed: s.cfg.Seed,
 		InputShape: s.in.Clone(), ClassNames: s.ClassNames, Tabular: s.Tabular,
-		Metrics: s.scores, Provenance: provenance(s.dataHash),
+		Metrics: s.scores, Notes: s.Notes, Provenance: provenance(s.dataHash),
 	}
 	if s.Preprocessing != nil {
 		pp, err := datasets.MarshalTransformer(s.Preprocessing)

@@ -36,6 +36,10 @@ type Sequential struct {
 	// features the way the training table was (column order, categories,
 	// class names); nil for other data. Save keeps it.
 	Tabular *datasets.Tabular
+	// Notes are free-form facts the saver wants kept with the model (the
+	// profundo command records the data set and split it trained on); nil
+	// means none. Save keeps them.
+	Notes map[string]string
 
 	layers []layers.Layer
 	in     layers.Shape

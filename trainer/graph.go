@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/profundo/profundo/internal/graphlock"
 	"github.com/profundo/profundo/layers"
 )
 
@@ -76,6 +77,12 @@ func (g *Graph) machine() (vm gorgonia.VM, err error) {
 	if g.vm != nil {
 		return g.vm, nil
 	}
+	err = graphlock.Do(g.compile)
+	return g.vm, err
+}
+
+// compile adds the gradients to a TrainMode graph and makes the machine.
+func (g *Graph) compile() (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = errors.Errorf("compile %s graph for batch %d: %v", g.Mode, g.Batch, r)
@@ -83,10 +90,10 @@ func (g *Graph) machine() (vm gorgonia.VM, err error) {
 	}()
 	if g.Mode == TrainMode {
 		if g.Loss == nil || len(g.Learnables) == 0 {
-			return nil, errors.Errorf("train graph for batch %d has no loss or no trainable weights", g.Batch)
+			return errors.Errorf("train graph for batch %d has no loss or no trainable weights", g.Batch)
 		}
 		if _, err := gorgonia.Grad(g.Loss, g.Learnables...); err != nil {
-			return nil, errors.Wrapf(err, "gradients of the train graph for batch %d", g.Batch)
+			return errors.Wrapf(err, "gradients of the train graph for batch %d", g.Batch)
 		}
 		opts := append(keepOutput(g.Output), gorgonia.BindDualValues(g.Learnables...))
 		g.vm = gorgonia.NewTapeMachine(g.Graph, opts...)
@@ -96,7 +103,7 @@ func (g *Graph) machine() (vm gorgonia.VM, err error) {
 	} else {
 		g.vm = gorgonia.NewTapeMachine(g.Graph)
 	}
-	return g.vm, nil
+	return nil
 }
 
 // keepOutput makes the machine copy the output's value as it is computed.

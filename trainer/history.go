@@ -1,5 +1,7 @@
 package trainer
 
+import "github.com/profundo/profundo/metrics"
+
 // History holds every epoch's logs: History.Values["val_accuracy"][i] is the
 // validation accuracy after epoch Epochs[i].
 type History struct {
@@ -31,4 +33,10 @@ func (h *History) Last(name string) (float64, bool) {
 		return 0, false
 	}
 	return v[len(v)-1], true
+}
+
+// SavePNG plots the history as training curves: one panel per metric, the
+// training and validation values per epoch. The write is atomic.
+func (h *History) SavePNG(path string) error {
+	return metrics.SaveCurvesPNG(path, h.Epochs, h.Values, h.Names)
 }

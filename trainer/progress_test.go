@@ -2,6 +2,8 @@ package trainer
 
 import (
 	"bytes"
+	"image/png"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -53,5 +55,29 @@ func TestHistoryLast(t *testing.T) {
 	}
 	if _, ok := h.Last("accuracy"); ok {
 		t.Error("Last of a metric never logged reported a value")
+	}
+}
+
+func TestHistorySavePNG(t *testing.T) {
+	h := newHistory()
+	names := []string{"loss", "accuracy", "val_loss", "val_accuracy"}
+	for e := 0; e < 4; e++ {
+		h.add(e, names, Logs{"loss": 1 / float64(e+1), "accuracy": 0.5 + 0.1*float64(e), "val_loss": 1.2 / float64(e+1), "val_accuracy": 0.45 + 0.1*float64(e)})
+	}
+	path := t.TempDir() + "/curves.png"
+	if err := h.SavePNG(path); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() < 200 || b.Dy() < 100 {
+		t.Errorf("image is %v", b)
 	}
 }

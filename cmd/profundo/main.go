@@ -12,10 +12,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -23,8 +24,15 @@ func main() {
 const usage = `profundo: Keras-like deep learning in Go.
 
 Usage:
-  profundo train [flags]   train a network on the embedded digits set and
-                           print its test metrics
+  profundo train [flags]   train a network (by default on the embedded
+                           digits set) and print its test metrics
+  profundo serve --model DIR [flags]
+                           serve a saved model's predictions over HTTP
+  profundo evaluate --model DIR [flags]
+                           score a saved model on its test split or a CSV:
+                           metrics, classification report, confusion matrix
+  profundo predict --model DIR --input FILE.csv [flags]
+                           write a saved model's predictions for new rows
   profundo help            show this help
 
 Run "profundo <command> --help" for a command's flags.
@@ -40,13 +48,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "train":
 		if err := train(ctx, args[1:], stdout, stderr); err != nil {
-			if err == errHelp {
+			switch err {
+			case errHelp:
 				return 0
+			case errInterrupted:
+				return 130
 			}
 			fmt.Fprintf(stderr, "profundo train: %v\n", err)
 			return 1
 		}
 		return 0
+	case "serve":
+		return exitCode(serveModel(ctx, args[1:], stdout, stderr), "serve", stderr)
+	case "evaluate":
+		return exitCode(evaluate(ctx, args[1:], stdout, stderr), "evaluate", stderr)
+	case "predict":
+		return exitCode(predict(ctx, args[1:], stdout, stderr), "predict", stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -54,4 +71,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "profundo: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
+}
+
+// exitCode reports err for command and returns the exit status: 0 for none
+// (or --help), 1 otherwise.
+func exitCode(err error, command string, stderr io.Writer) int {
+	if err == nil || err == errHelp {
+		return 0
+	}
+	fmt.Fprintf(stderr, "profundo %s: %v\n", command, err)
+	return 1
 }

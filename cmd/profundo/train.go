@@ -6,8 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand"
-	"sort"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +22,14 @@ import (
 
 var errHelp = errors.New("help shown")
 
+// errInterrupted is returned when a signal stopped training and a
+// checkpoint was written.
+var errInterrupted = errors.New("interrupted")
+
 type trainFlags struct {
+	data, path, target, task, dataDir string
+	taskFlag                          datasets.Task
+
 	epochs     int
 	batchSize  int
 	lr         float64
@@ -34,12 +40,23 @@ type trainFlags struct {
 	testSplit  float64
 	validation float64
 	quiet      bool
+
+	out        string
+	curves     string
+	modelSpec  string
+	checkpoint string
+	resume     bool
 }
 
 func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, error) {
 	f := &trainFlags{}
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.StringVar(&f.data, "data", "digits", "data set: digits, iris, wine, breast-cancer, diabetes (embedded), mnist, fashion-mnist (IDX files, found or downloaded), or csv (with --path and --target)")
+	fs.StringVar(&f.path, "path", "", "the CSV file, for --data csv")
+	fs.StringVar(&f.target, "target", "", "the CSV column to predict, for --data csv")
+	fs.StringVar(&f.task, "task", "auto", "classification, regression, or auto: detected from the target (categorical or few integer values: classification)")
+	fs.StringVar(&f.dataDir, "data-dir", "", "directory holding the IDX files for mnist or fashion-mnist; empty looks in $PROFUNDO_DATA, the user cache and Debian's dataset-fashion-mnist, then downloads")
 	fs.IntVar(&f.epochs, "epochs", 30, "passes over the training data")
 	fs.IntVar(&f.batchSize, "batch-size", 32, "samples per training step")
 	fs.Float64Var(&f.lr, "lr", 0, "learning rate; 0 means the optimizer's Keras default (adam: 0.001, sgd: 0.01)")
@@ -47,17 +64,27 @@ func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, error) {
 	fs.Int64Var(&f.seed, "seed", 1, "seed for the weights, the split, the shuffling and dropout; the same seed gives the same run")
 	fs.StringVar(&f.hidden, "hidden", "64", "units of the hidden dense layers, comma-separated (\"128,64\"); empty for none")
 	fs.Float64Var(&f.dropout, "dropout", 0, "dropout rate after each hidden layer, in [0, 1)")
-	fs.Float64Var(&f.testSplit, "test-split", 0.2, "fraction of the data held out for the final test, stratified by class")
+	fs.Float64Var(&f.testSplit, "test-split", 0.2, "fraction of the data held out for the final test, stratified by class (mnist and fashion-mnist have their own test set)")
 	fs.Float64Var(&f.validation, "validation-split", 0.1, "fraction of the training data scored as val_ metrics each epoch; 0 for none")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only the test metrics")
+	fs.StringVar(&f.out, "out", "", "directory to save the trained model in (with its preprocessing), for evaluate, predict and serve")
+	fs.StringVar(&f.curves, "curves", "", "also write the training curves (loss and metrics per epoch, training and validation) as a PNG to this file")
+	fs.StringVar(&f.modelSpec, "model", "", "JSON model spec to train instead of the default network (see the models package's FromSpec)")
+	fs.StringVar(&f.checkpoint, "checkpoint", "profundo-checkpoint.zip", "where an interrupted run (Ctrl-C, SIGTERM) saves its checkpoint, and where --resume reads it")
+	fs.BoolVar(&f.resume, "resume", false, "continue the interrupted run saved at --checkpoint; give the same other flags")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: profundo train [flags]
 
-Trains a multi-layer perceptron on the embedded UCI optical digits set
-(1,797 8x8 images of the digits 0-9, pixel values scaled to [0, 1]), shows
-the model summary and the progress of each epoch, then evaluates on the
-held-out test split and prints each test metric alone on a line:
-test_loss: ... and test_accuracy: ...
+Trains a network on a data set (by default a multi-layer perceptron on the
+embedded UCI optical digits, 1,797 8x8 images of the digits 0-9), shows the
+model summary and the progress of each epoch, then evaluates on the held-out
+test split and prints each test metric alone on a line: test_loss,
+test_accuracy for classification, test_rmse, test_mae and test_r2 for
+regression. Features are standardized with statistics of the training split.
+
+Ctrl-C or SIGTERM stops after the current batch, saves a checkpoint and
+exits with status 130; the same command with --resume continues the run
+and ends with the weights an uninterrupted run would have.
 
 Flags:
 `)
@@ -78,7 +105,18 @@ Flags:
 	if f.batchSize <= 0 {
 		return nil, fmt.Errorf("--batch-size must be > 0, got %d", f.batchSize)
 	}
+	var err error
+	if f.taskFlag, err = datasets.ParseTask(f.task); err != nil {
+		return nil, fmt.Errorf("--task: %w", err)
+	}
 	return f, nil
+}
+
+// run describes the flags that shape a run, for checking that --resume
+// continues the same one.
+func (f *trainFlags) run() string {
+	return fmt.Sprintf("data=%s path=%s target=%s task=%s epochs=%d batch=%d lr=%v optimizer=%s seed=%d hidden=%s dropout=%v test=%v validation=%v model=%s",
+		f.data, f.path, f.target, f.task, f.epochs, f.batchSize, f.lr, f.optimizer, f.seed, f.hidden, f.dropout, f.testSplit, f.validation, f.modelSpec)
 }
 
 func parseUnits(s string) ([]int, error) {
@@ -102,93 +140,185 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	units, err := parseUnits(f.hidden)
+	data, err := loadData(ctx, f, stdout)
 	if err != nil {
 		return err
 	}
-	opt, err := optimizers.ByName(f.optimizer, f.lr)
-	if err != nil {
-		return fmt.Errorf("--optimizer: %w", err)
-	}
-
-	data, err := datasets.Digits()
-	if err != nil {
-		return err
-	}
-	scale(data, 1.0/16)
-	rng := rand.New(rand.NewSource(f.seed))
-	trainSet, testSet, err := datasets.TrainTestSplit(data, f.testSplit, rng, true)
-	if err != nil {
-		return fmt.Errorf("--test-split: %w", err)
-	}
-
-	model := models.NewSequential(&layers.Input{Shape: layers.Shape{64}})
-	for _, u := range units {
-		if err := model.Add(&layers.Dense{Units: u, Activation: layers.ReLU}); err != nil {
-			return err
-		}
-		if f.dropout > 0 {
-			if err := model.Add(&layers.Dropout{Rate: f.dropout}); err != nil {
-				return err
-			}
-		}
-	}
-	if err := model.Add(&layers.Dense{Units: 10, Activation: layers.Softmax}); err != nil {
-		return err
-	}
-	err = model.Compile(models.Config{
-		Loss:      losses.SparseCategoricalCrossentropy{},
-		Optimizer: opt,
-		Metrics:   []metrics.Metric{&metrics.Accuracy{}},
-		Seed:      f.seed,
-	})
+	model, fitCfg, err := prepareModel(f, data)
 	if err != nil {
 		return err
 	}
 	if !f.quiet {
-		fmt.Fprintf(stdout, "Data: %s, %d training and %d test samples\n", data.Name, trainSet.Len(), testSet.Len())
+		fmt.Fprintf(stdout, "Data: %s, %s, %d training and %d test samples\n", data.name, data.task, data.train.Len(), data.test.Len())
 		fmt.Fprint(stdout, model.Summary())
 	}
+	fitCfg.Silent, fitCfg.Progress = f.quiet, stdout
 	start := time.Now()
-	_, err = model.Fit(ctx, trainSet.X, trainSet.Y, trainer.FitConfig{
-		Epochs:          f.epochs,
-		BatchSize:       f.batchSize,
-		ValidationSplit: f.validation,
-		Seed:            f.seed,
-		Silent:          f.quiet,
-		Progress:        stdout,
-	})
+	hist, err := model.Fit(ctx, data.train.X, data.train.Y, fitCfg)
+	var stop *trainer.Interrupted
+	if errors.As(err, &stop) {
+		at := models.Checkpoint{Epoch: stop.Epoch, Batch: stop.Batch, Seed: f.seed, Run: f.run()}
+		if serr := model.SaveCheckpoint(f.checkpoint, at); serr != nil {
+			return fmt.Errorf("%v; saving the checkpoint failed too: %w", err, serr)
+		}
+		fmt.Fprintf(stderr, "Interrupted before epoch %d/%d, batch %d: checkpoint saved to %s; run the same command with --resume to continue.\n",
+			stop.Epoch+1, f.epochs, stop.Batch+1, f.checkpoint)
+		return errInterrupted
+	}
 	if err != nil {
 		return err
 	}
 	if !f.quiet {
 		fmt.Fprintf(stdout, "Trained in %s\n", time.Since(start).Round(time.Millisecond))
 	}
-	scores, err := model.Evaluate(ctx, testSet.X, testSet.Y)
+	if f.resume {
+		_ = os.Remove(f.checkpoint)
+	}
+	scores, err := model.Evaluate(ctx, data.test.X, data.test.Y)
 	if err != nil {
 		return err
 	}
-	names := make([]string, 0, len(scores))
-	for k := range scores {
-		names = append(names, k)
+	printScores(stdout, scores)
+	if f.curves != "" {
+		if err := hist.SavePNG(f.curves); err != nil {
+			return err
+		}
+		if !f.quiet {
+			fmt.Fprintf(stdout, "Wrote the training curves to %s\n", f.curves)
+		}
 	}
-	sort.Slice(names, func(i, j int) bool { return names[i] == "loss" || (names[j] != "loss" && names[i] < names[j]) })
-	for _, k := range names {
-		fmt.Fprintf(stdout, "test_%s: %.4f\n", k, scores[k])
+	if f.out != "" {
+		if err := model.Save(f.out); err != nil {
+			return err
+		}
+		if !f.quiet {
+			fmt.Fprintf(stdout, "Saved the model to %s\n", f.out)
+		}
 	}
 	return nil
 }
 
-// scale multiplies every feature by factor.
-func scale(d *datasets.Dataset, factor float64) {
-	switch x := d.X.Data().(type) {
-	case []float64:
-		for i := range x {
-			x[i] *= factor
+// shortName is the name a metric is printed under: test_rmse, test_r2.
+func shortName(metric string) string {
+	switch metric {
+	case "root_mean_squared_error":
+		return "rmse"
+	case "mean_absolute_error":
+		return "mae"
+	case "mean_squared_error":
+		return "mse"
+	case "r2_score":
+		return "r2"
+	}
+	return metric
+}
+
+// prepareModel returns the model to train and how: resumed from the
+// checkpoint, read from --model, or the default network for the task.
+func prepareModel(f *trainFlags, data *prepared) (*models.Sequential, trainer.FitConfig, error) {
+	cfg := trainer.FitConfig{Epochs: f.epochs, BatchSize: f.batchSize, ValidationSplit: f.validation, Seed: f.seed}
+	if f.resume {
+		m, err := models.Load(f.checkpoint)
+		if err != nil {
+			return nil, cfg, fmt.Errorf("--resume: %w", err)
 		}
-	case []float32:
-		for i := range x {
-			x[i] *= float32(factor)
+		at := m.Checkpoint()
+		if at == nil {
+			return nil, cfg, fmt.Errorf("--resume: %s is a saved model, not a checkpoint", f.checkpoint)
+		}
+		if at.Run != f.run() {
+			return nil, cfg, fmt.Errorf("--resume: the checkpoint is of another run:\n  checkpoint: %s\n  this run:   %s", at.Run, f.run())
+		}
+		cfg.InitialEpoch, cfg.InitialBatch = at.Epoch, at.Batch
+		return m, cfg, nil
+	}
+	opt, err := optimizers.ByName(f.optimizer, f.lr)
+	if err != nil {
+		return nil, cfg, fmt.Errorf("--optimizer: %w", err)
+	}
+	var m *models.Sequential
+	if f.modelSpec != "" {
+		r, err := os.Open(f.modelSpec)
+		if err != nil {
+			return nil, cfg, fmt.Errorf("--model: %w", err)
+		}
+		m, err = models.FromSpec(r, models.LoadOptions{})
+		r.Close()
+		if err != nil {
+			return nil, cfg, fmt.Errorf("--model %s: %w", f.modelSpec, err)
+		}
+	} else if m, err = defaultModel(f, data); err != nil {
+		return nil, cfg, err
+	}
+	compile := models.Config{Optimizer: opt, Seed: f.seed}
+	if c := m.Config(); c.Loss != nil {
+		compile = c // the spec's own compile settings
+		compile.Seed = f.seed
+	} else if data.task == datasets.Classification {
+		compile.Loss = losses.SparseCategoricalCrossentropy{}
+		compile.Metrics = []metrics.Metric{&metrics.Accuracy{}}
+	} else {
+		compile.Loss = losses.MeanSquaredError{}
+		compile.Metrics = []metrics.Metric{&metrics.RootMeanSquaredError{}, &metrics.MeanAbsoluteError{}, &metrics.R2Score{}}
+	}
+	if err := m.Compile(compile); err != nil {
+		return nil, cfg, err
+	}
+	m.ClassNames, m.Preprocessing, m.Tabular = data.classNames, data.preprocessing, data.tabular
+	m.Notes = map[string]string{
+		"data": f.data, "path": f.path, "target": f.target, "task": data.task.String(),
+		"seed": strconv.FormatInt(f.seed, 10), "test_split": strconv.FormatFloat(f.testSplit, 'g', -1, 64),
+	}
+	return m, cfg, nil
+}
+
+// defaultModel is a multi-layer perceptron: the hidden dense ReLU layers of
+// --hidden (each followed by dropout when --dropout is set), then a softmax
+// over the classes, or one linear output for regression.
+func defaultModel(f *trainFlags, data *prepared) (*models.Sequential, error) {
+	units, err := parseUnits(f.hidden)
+	if err != nil {
+		return nil, err
+	}
+	in := layers.Shape(data.train.X.Shape()[1:])
+	m := models.NewSequential(&layers.Input{Shape: in})
+	if len(in) > 1 {
+		_ = m.Add(&layers.Flatten{})
+	}
+	for _, u := range units {
+		_ = m.Add(&layers.Dense{Units: u, Activation: layers.ReLU})
+		if f.dropout > 0 {
+			_ = m.Add(&layers.Dropout{Rate: f.dropout})
 		}
 	}
+	if data.task == datasets.Classification {
+		k := len(data.classNames)
+		if k < 2 {
+			return nil, fmt.Errorf("%s: classification needs at least 2 classes, found %d", data.name, k)
+		}
+		_ = m.Add(&layers.Dense{Units: k, Activation: layers.Softmax})
+	} else {
+		// The network learns standardized targets; the rescaling puts its
+		// output, loss and metrics back in the target's units.
+		mean, std, err := targetStats(data.train)
+		if err != nil {
+			return nil, err
+		}
+		_ = m.Add(&layers.Dense{Units: 1})
+		_ = m.Add(&layers.Rescaling{Scale: std, Offset: mean})
+	}
+	return m, nil
+}
+
+// targetStats is the mean and standard deviation of a regression target
+// column; a constant target has standard deviation 1.
+func targetStats(d *datasets.Dataset) (mean, std float64, err error) {
+	s := &datasets.StandardScaler{}
+	if err := s.Fit(d.Y); err != nil {
+		return 0, 0, fmt.Errorf("regression target: %w", err)
+	}
+	if len(s.Mean) != 1 {
+		return 0, 0, fmt.Errorf("regression target has %d columns; the default network predicts one", len(s.Mean))
+	}
+	return s.Mean[0], s.Scale[0], nil
 }

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+
+	"github.com/profundo/profundo/datasets"
+	"github.com/profundo/profundo/metrics"
+	"github.com/profundo/profundo/models"
+)
+
+// evalFlags are the flags of profundo evaluate.
+type evalFlags struct {
+	model, data, path, target, dataDir, confusion string
+}
+
+func parseEvalFlags(args []string, stderr io.Writer) (*evalFlags, error) {
+	f := &evalFlags{}
+	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.model, "model", "", "the saved model: a directory or zip from profundo train --out (required)")
+	fs.StringVar(&f.data, "data", "", "data set to score on; empty means the one the model was trained on, and its held-out test split")
+	fs.StringVar(&f.path, "path", "", "a CSV file to score on, every row (for a model trained on a CSV table; its target column must be there)")
+	fs.StringVar(&f.target, "target", "", "the CSV's target column; empty means the one the model was trained on")
+	fs.StringVar(&f.dataDir, "data-dir", "", "directory holding the IDX files for mnist or fashion-mnist")
+	fs.StringVar(&f.confusion, "confusion", "", "also write the confusion matrix as a PNG heat map to this file (classification)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: profundo evaluate --model DIR [flags]
+
+Scores a saved model on held-out data and prints each metric alone on a line
+(test_loss, test_accuracy...). For a classifier it also prints the
+classification report (precision, recall, F1 and support per class, with
+their averages) and the confusion matrix.
+
+By default the data is the test split the model was held out from when
+profundo train made it (the same data set, seed and split fraction, which
+the model records); --path scores a CSV file instead.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errHelp
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if f.model == "" {
+		return nil, errors.New("--model is required")
+	}
+	return f, nil
+}
+
+func evaluate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseEvalFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	m, err := models.Load(f.model)
+	if err != nil {
+		return err
+	}
+	test, err := evaluationData(ctx, f, m)
+	if err != nil {
+		return err
+	}
+	scores, err := m.Evaluate(ctx, test.X, test.Y)
+	if err != nil {
+		return err
+	}
+	printScores(stdout, scores)
+	if len(m.ClassNames) == 0 {
+		return nil
+	}
+	probs, err := m.Predict(ctx, test.X)
+	if err != nil {
+		return err
+	}
+	cm := &metrics.ConfusionMatrix{}
+	if err := cm.Update(test.Y, probs); err != nil {
+		return err
+	}
+	report, err := cm.Report(m.ClassNames)
+	if err != nil {
+		return err
+	}
+	table, err := cm.Table(m.ClassNames)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nClassification report:\n%s\nConfusion matrix (rows: true class, columns: predicted):\n%s", report, table)
+	if f.confusion != "" {
+		if err := cm.SavePNG(f.confusion, m.ClassNames); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Wrote the confusion matrix to %s\n", f.confusion)
+	}
+	return nil
+}
+
+// evaluationData is the CSV the flags name, or the test split of the data
+// the model was trained on, rebuilt from the notes profundo train saved.
+func evaluationData(ctx context.Context, f *evalFlags, m *models.Sequential) (*datasets.Dataset, error) {
+	notes := m.Notes
+	if f.path != "" {
+		if m.Tabular == nil {
+			return nil, errors.New("--path: the model was not trained on a CSV table")
+		}
+		target := f.target
+		if target == "" {
+			target = notes["target"]
+		}
+		table, err := datasets.LoadCSV(f.path, datasets.CSVOptions{Target: target})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := table.DropMissingIn(target); err != nil {
+			return nil, err
+		}
+		return m.Tabular.Transform(table)
+	}
+	tf := &trainFlags{data: f.data, dataDir: f.dataDir, quiet: true, path: notes["path"], target: notes["target"]}
+	if tf.data == "" {
+		tf.data = notes["data"]
+	}
+	if tf.data == "" {
+		return nil, errors.New("the model does not say what data it was trained on: give --data or --path")
+	}
+	var err error
+	if tf.seed, err = strconv.ParseInt(notes["seed"], 10, 64); err != nil && tf.data != "mnist" && tf.data != "fashion-mnist" {
+		return nil, fmt.Errorf("the model does not record its split seed (notes %v): give --path", notes)
+	}
+	if tf.testSplit, err = strconv.ParseFloat(notes["test_split"], 64); err != nil {
+		tf.testSplit = 0.2
+	}
+	if tf.taskFlag, err = datasets.ParseTask(notes["task"]); err != nil {
+		tf.taskFlag = datasets.AutoTask
+	}
+	p, err := loadData(ctx, tf, io.Discard)
+	if err != nil {
+		return nil, err
+	}
+	return p.test, nil
+}
+
+func printScores(w io.Writer, scores map[string]float64) {
+	names := make([]string, 0, len(scores))
+	for k := range scores {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool { return names[i] == "loss" || (names[j] != "loss" && names[i] < names[j]) })
+	for _, k := range names {
+		fmt.Fprintf(w, "test_%s: %.4f\n", shortName(k), scores[k])
+	}
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/datasets"
+	"github.com/profundo/profundo/internal/atomicfile"
+	"github.com/profundo/profundo/models"
+)
+
+type predictFlags struct {
+	model, input, output string
+	noHeader             bool
+}
+
+func parsePredictFlags(args []string, stderr io.Writer) (*predictFlags, error) {
+	f := &predictFlags{}
+	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.model, "model", "", "the saved model: a directory or zip from profundo train --out (required)")
+	fs.StringVar(&f.input, "input", "", "CSV of the rows to predict (required): for a model trained on a CSV table, the same columns (the target may be left out); otherwise one row of feature values per line")
+	fs.StringVar(&f.output, "output", "", "file to write the predictions to, as CSV; empty means standard output")
+	fs.BoolVar(&f.noHeader, "no-header", false, "the input's first line is data, not column names (models not trained on a CSV table)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: profundo predict --model DIR --input FILE.csv [flags]
+
+Writes the saved model's predictions for every row of the input as CSV: for
+a classifier the predicted class and each class's probability, for a
+regression the predicted value. The model's saved preprocessing (encoders,
+imputation, scaling) is applied to the raw input first.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errHelp
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if f.model == "" || f.input == "" {
+		return nil, errors.New("--model and --input are required")
+	}
+	return f, nil
+}
+
+func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parsePredictFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	m, err := models.Load(f.model)
+	if err != nil {
+		return err
+	}
+	x, err := predictionInput(f, m)
+	if err != nil {
+		return err
+	}
+	out, err := m.Predict(ctx, x)
+	if err != nil {
+		return err
+	}
+	write := func(w io.Writer) error { return writePredictions(w, out, m.ClassNames) }
+	if f.output == "" {
+		return write(stdout)
+	}
+	return atomicfile.Write(f.output, 0o644, write)
+}
+
+// predictionInput reads the input CSV into features of the model's input
+// shape.
+func predictionInput(f *predictFlags, m *models.Sequential) (*tensor.Dense, error) {
+	if m.Tabular != nil {
+		table, err := datasets.LoadCSV(f.input, datasets.CSVOptions{NoHeader: f.noHeader})
+		if err != nil {
+			return nil, err
+		}
+		d, err := m.Tabular.Transform(table)
+		if err != nil {
+			return nil, err
+		}
+		return d.X, nil
+	}
+	in, err := os.Open(f.input)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	r := csv.NewReader(in)
+	r.ReuseRecord = true
+	size := m.InputShape().Size()
+	var values []float64
+	line := 0
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.input, err)
+		}
+		line++
+		if line == 1 && !f.noHeader {
+			if _, perr := strconv.ParseFloat(strings.TrimSpace(rec[0]), 64); perr != nil {
+				continue // a header line
+			}
+		}
+		if len(rec) != size {
+			return nil, fmt.Errorf("%s: line %d has %d values, the model takes %d (shape %v)", f.input, line, len(rec), size, m.InputShape())
+		}
+		for col, cell := range rec {
+			v, err := strconv.ParseFloat(strings.TrimSpace(cell), 64)
+			if err != nil {
+				return nil, fmt.Errorf("%s: line %d, column %d: %q is not a number", f.input, line, col+1, cell)
+			}
+			values = append(values, v)
+		}
+	}
+	if len(values) == 0 {
+		return nil, fmt.Errorf("%s: no rows to predict", f.input)
+	}
+	shape := append([]int{len(values) / size}, m.InputShape()...)
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(values)), nil
+}
+
+// writePredictions writes one CSV row per prediction: the class and the
+// probabilities for a classifier, the values for a regression.
+func writePredictions(w io.Writer, out *tensor.Dense, classNames []string) error {
+	cw := csv.NewWriter(w)
+	rows, cols := out.Shape()[0], out.Shape().TotalSize()/out.Shape()[0]
+	at := func(i int) float64 {
+		switch d := out.Data().(type) {
+		case []float32:
+			return float64(d[i])
+		case []float64:
+			return d[i]
+		}
+		return 0
+	}
+	var header []string
+	if len(classNames) == cols {
+		header = append(header, "class")
+		for _, n := range classNames {
+			header = append(header, "p_"+n)
+		}
+	} else if cols == 1 {
+		header = []string{"prediction"}
+	} else {
+		for j := 0; j < cols; j++ {
+			header = append(header, fmt.Sprintf("output_%d", j))
+		}
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	rec := make([]string, 0, len(header))
+	for i := 0; i < rows; i++ {
+		rec = rec[:0]
+		if len(classNames) == cols {
+			best := 0
+			for j := 1; j < cols; j++ {
+				if at(i*cols+j) > at(i*cols+best) {
+					best = j
+				}
+			}
+			rec = append(rec, classNames[best])
+		}
+		for j := 0; j < cols; j++ {
+			rec = append(rec, strconv.FormatFloat(at(i*cols+j), 'g', 6, 64))
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
