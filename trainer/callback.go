@@ -4,6 +4,9 @@ import (
 	"time"
 
 	"github.com/pkg/errors"
+
+	"github.com/profundo/profundo/layers"
+	"github.com/profundo/profundo/optimizers"
 )
 
 // EventKind says where in training an Event happens.
@@ -12,6 +15,7 @@ type EventKind int
 const (
 	TrainBegin EventKind = iota
 	EpochBegin
+	BatchBegin
 	BatchEnd
 	EpochEnd
 	TrainEnd
@@ -36,6 +40,26 @@ type Event struct {
 	// Names lists the keys of Logs in display order: loss, the metrics, then
 	// their val_ counterparts.
 	Names []string
+	// Model is the model being trained. Callbacks find what else it can do
+	// by type assertion: Weighted (its weights, to keep and restore the
+	// best), Saver (to save it).
+	Model Model
+	// Solver is the optimizer's solver: callbacks change its learning rate
+	// between steps without touching its state.
+	Solver optimizers.Solver
+	// Step is the number of training steps (batches) taken in this Fit.
+	Step int
+}
+
+// Weighted is a Model whose weights callbacks can read and write.
+type Weighted interface {
+	Weights() []*layers.Weight
+}
+
+// Saver is a Model that can save itself (a directory, or a zip when path
+// ends in ".zip").
+type Saver interface {
+	Save(path string) error
 }
 
 // Logs maps a metric name ("loss", "accuracy", "val_loss") to its value.

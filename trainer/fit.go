@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/pkg/errors"
-	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/profundo/profundo/internal/tensors"
 	"github.com/profundo/profundo/metrics"
+	"github.com/profundo/profundo/optimizers"
 )
 
 // Data is a set of samples: features X, [n, in...], targets Y as the user
@@ -112,7 +112,7 @@ type FitConfig struct {
 // Fit trains m with solver, reporting the loss and mets, and returns the
 // history of every epoch run. When ctx is cancelled, training stops between
 // batches and Fit returns the history so far with ctx's error.
-func Fit(ctx context.Context, m Model, solver gorgonia.Solver, mets []metrics.Metric, data Data, cfg FitConfig) (*History, error) {
+func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.Metric, data Data, cfg FitConfig) (*History, error) {
 	hist := newHistory()
 	if err := data.check("fit"); err != nil {
 		return hist, err
@@ -171,7 +171,7 @@ func Fit(ctx context.Context, m Model, solver gorgonia.Solver, mets []metrics.Me
 	if cfg.InitialBatch < 0 || cfg.InitialBatch >= steps {
 		return hist, errors.Errorf("fit: initial batch must be in [0, %d), got %d", steps, cfg.InitialBatch)
 	}
-	ev := &Event{Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names}
+	ev := &Event{Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names, Model: m, Solver: solver}
 	notify := func(kind EventKind) error {
 		ev.Kind = kind
 		for _, c := range callbacks {
@@ -205,13 +205,18 @@ func Fit(ctx context.Context, m Model, solver gorgonia.Solver, mets []metrics.Me
 			m.Reset()
 		}
 		start := time.Now()
-		*ev = Event{Epoch: epoch, Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names, Samples: min(first*bs, n)}
+		*ev = Event{Epoch: epoch, Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names, Samples: min(first*bs, n),
+			Model: m, Solver: solver, Step: ev.Step}
 		if err := notify(EpochBegin); err != nil {
 			return hist, stopped(err)
 		}
 		for b := first; b < steps; b++ {
 			if err := ctx.Err(); err != nil {
 				return hist, &Interrupted{Epoch: epoch, Batch: b, Err: err}
+			}
+			ev.Batch = b
+			if err := notify(BatchBegin); err != nil {
+				return hist, stopped(err)
 			}
 			rows := perm[b*bs : min((b+1)*bs, n)]
 			dropout := func() *rand.Rand { return rand.New(rand.NewSource(streamSeed(cfg.Seed, epoch, b))) }
@@ -220,7 +225,8 @@ func Fit(ctx context.Context, m Model, solver gorgonia.Solver, mets []metrics.Me
 				return hist, errors.Wrapf(err, "fit: epoch %d, batch %d", epoch+1, b+1)
 			}
 			lossMean.Add(loss, float64(len(rows)))
-			ev.Kind, ev.Batch, ev.Samples, ev.Elapsed = BatchEnd, b, ev.Samples+len(rows), time.Since(start)
+			ev.Step++
+			ev.Samples, ev.Elapsed = ev.Samples+len(rows), time.Since(start)
 			ev.Logs = results(&lossMean, mets, "")
 			if err := notify(BatchEnd); err != nil {
 				return hist, stopped(err)
@@ -247,7 +253,7 @@ func Fit(ctx context.Context, m Model, solver gorgonia.Solver, mets []metrics.Me
 
 // trainStep runs one batch forward and backward and steps the solver; it
 // returns the batch's mean loss.
-func trainStep(m Model, solver gorgonia.Solver, mets []metrics.Metric, d Data, rows []int, dropout func() *rand.Rand, yBufs map[int]*tensor.Dense) (float64, error) {
+func trainStep(m Model, solver optimizers.Solver, mets []metrics.Metric, d Data, rows []int, dropout func() *rand.Rand, yBufs map[int]*tensor.Dense) (float64, error) {
 	g, err := m.Graph(TrainMode, len(rows))
 	if err != nil {
 		return 0, err
