@@ -66,22 +66,32 @@ func (l BinaryCrossentropy) EncodeTargets(y *tensor.Dense, out []int) (*tensor.D
 
 // Build returns the scalar mean binary cross-entropy of pred against target.
 func (l BinaryCrossentropy) Build(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
-	if _, err := checkPair(pred, target); err != nil {
-		return nil, errors.Wrap(err, l.Name())
-	}
-	var (
-		out *gorgonia.Node
-		err error
-	)
-	if l.FromLogits {
-		out, err = bceLogits(pred, target)
-	} else {
-		out, err = bceProbs(pred, target)
-	}
+	t, err := l.terms(pred, target)
 	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
 	}
-	return out, nil
+	return t.mean()
+}
+
+// Samples returns each sample's binary cross-entropy, [batch].
+func (l BinaryCrossentropy) Samples(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
+	t, err := l.terms(pred, target)
+	if err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	return t.samples()
+}
+
+func (l BinaryCrossentropy) terms(pred, target *gorgonia.Node) (terms, error) {
+	if _, err := checkPair(pred, target); err != nil {
+		return terms{}, err
+	}
+	if l.FromLogits {
+		e, err := bceLogits(pred, target)
+		return elementwise(e, 1), err
+	}
+	s, err := bceProbs(pred, target)
+	return elementwise(s, -1), err
 }
 
 // bceLogits is mean(relu(x) - x z + softplus(-|x|)), with -|x| built as
@@ -117,7 +127,7 @@ func bceLogits(x, z *gorgonia.Node) (*gorgonia.Node, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "add softplus")
 	}
-	return meanAll(e)
+	return e, nil
 }
 
 // bceProbs is -mean(z log p + (1-z) log(1-p)) with p clipped to
@@ -156,5 +166,5 @@ func bceProbs(p, z *gorgonia.Node) (*gorgonia.Node, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "sum of terms")
 	}
-	return scaledSum(s, -1/float64(s.Shape().TotalSize()))
+	return s, nil
 }

@@ -65,21 +65,31 @@ func (l CategoricalCrossentropy) EncodeTargets(y *tensor.Dense, out []int) (*ten
 // Build returns the scalar mean categorical cross-entropy of pred against
 // target.
 func (l CategoricalCrossentropy) Build(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
-	out, err := categorical(pred, target, l.FromLogits)
+	t, err := categorical(pred, target, l.FromLogits)
 	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
 	}
-	return out, nil
+	return t.mean()
 }
 
-// categorical builds the mean over rows of -sum(y log p) over the last axis.
-func categorical(pred, target *gorgonia.Node, fromLogits bool) (*gorgonia.Node, error) {
+// Samples returns each sample's cross-entropy, [batch].
+func (l CategoricalCrossentropy) Samples(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
+	t, err := categorical(pred, target, l.FromLogits)
+	if err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	return t.samples()
+}
+
+// categorical returns the terms y log p, whose sum over the last axis,
+// negated, is each row's cross-entropy.
+func categorical(pred, target *gorgonia.Node, fromLogits bool) (terms, error) {
 	if _, err := checkPair(pred, target); err != nil {
-		return nil, err
+		return terms{}, err
 	}
 	ps := pred.Shape()
 	if ps.Dims() < 2 || ps.Dims() > 4 {
-		return nil, errors.Errorf("pred must be [batch, k] (up to 4 axes), got shape %v", ps)
+		return terms{}, errors.Errorf("pred must be [batch, k] (up to 4 axes), got shape %v", ps)
 	}
 	axis := ps.Dims() - 1
 	var (
@@ -88,16 +98,16 @@ func categorical(pred, target *gorgonia.Node, fromLogits bool) (*gorgonia.Node, 
 	)
 	if fromLogits {
 		if logp, err = ops.LogSoftmax(pred, axis); err != nil {
-			return nil, err
+			return terms{}, err
 		}
 	} else if logp, err = logProbs(pred, axis); err != nil {
-		return nil, err
+		return terms{}, err
 	}
 	yl, err := gorgonia.HadamardProd(target, logp)
 	if err != nil {
-		return nil, errors.Wrap(err, "y log p")
+		return terms{}, errors.Wrap(err, "y log p")
 	}
-	return scaledSum(yl, -1/float64(rows(pred)))
+	return terms{x: yl, scale: -1, count: rows(pred)}, nil
 }
 
 // logProbs is log(clip(p / sum(p, axis))), Keras's treatment of

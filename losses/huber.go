@@ -42,18 +42,32 @@ func (l Huber) delta() (float64, error) {
 // with a = |e|, r = relu(a - d) and q = min(a, d) = a - r, each element is
 // 0.5 q^2 + d r.
 func (l Huber) Build(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
+	t, err := l.terms(pred, target)
+	if err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	return t.mean()
+}
+
+// Samples returns each sample's Huber loss, [batch].
+func (l Huber) Samples(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
+	t, err := l.terms(pred, target)
+	if err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	return t.samples()
+}
+
+func (l Huber) terms(pred, target *gorgonia.Node) (terms, error) {
 	d, err := l.delta()
 	if err != nil {
-		return nil, errors.Wrap(err, l.Name())
+		return terms{}, err
 	}
 	if _, err := checkPair(pred, target); err != nil {
-		return nil, errors.Wrap(err, l.Name())
+		return terms{}, err
 	}
-	out, err := huber(pred, target, d)
-	if err != nil {
-		return nil, errors.Wrap(err, l.Name())
-	}
-	return out, nil
+	h, err := huber(pred, target, d)
+	return elementwise(h, 1), err
 }
 
 // huber builds the mean Huber loss with threshold d.
@@ -94,5 +108,5 @@ func huber(pred, target *gorgonia.Node, d float64) (*gorgonia.Node, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "sum of parts")
 	}
-	return meanAll(sum)
+	return sum, nil
 }

@@ -18,20 +18,33 @@ func (MeanAbsoluteError) Name() string { return "mean_absolute_error" }
 // Build returns the scalar mean(|pred - target|). Its gradient at
 // pred == target is taken as the sign of +0, that is 1/count.
 func (l MeanAbsoluteError) Build(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
-	if _, err := checkPair(pred, target); err != nil {
+	t, err := l.terms(pred, target)
+	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
+	}
+	return t.mean()
+}
+
+// Samples returns each sample's mean absolute error, [batch].
+func (l MeanAbsoluteError) Samples(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
+	t, err := l.terms(pred, target)
+	if err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	return t.samples()
+}
+
+func (l MeanAbsoluteError) terms(pred, target *gorgonia.Node) (terms, error) {
+	if _, err := checkPair(pred, target); err != nil {
+		return terms{}, err
 	}
 	e, err := gorgonia.Sub(pred, target)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%s: pred - target", l.Name())
+		return terms{}, errors.Wrap(err, "pred - target")
 	}
 	a, err := gorgonia.Abs(e)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%s: abs", l.Name())
+		return terms{}, errors.Wrap(err, "abs")
 	}
-	out, err := meanAll(a)
-	if err != nil {
-		return nil, errors.Wrap(err, l.Name())
-	}
-	return out, nil
+	return elementwise(a, 1), nil
 }

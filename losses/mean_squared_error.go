@@ -17,20 +17,33 @@ func (MeanSquaredError) Name() string { return "mean_squared_error" }
 
 // Build returns the scalar mean((pred - target)^2).
 func (l MeanSquaredError) Build(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
-	if _, err := checkPair(pred, target); err != nil {
+	t, err := l.terms(pred, target)
+	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
+	}
+	return t.mean()
+}
+
+// Samples returns each sample's mean squared error, [batch].
+func (l MeanSquaredError) Samples(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
+	t, err := l.terms(pred, target)
+	if err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	return t.samples()
+}
+
+func (l MeanSquaredError) terms(pred, target *gorgonia.Node) (terms, error) {
+	if _, err := checkPair(pred, target); err != nil {
+		return terms{}, err
 	}
 	e, err := gorgonia.Sub(pred, target)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%s: pred - target", l.Name())
+		return terms{}, errors.Wrap(err, "pred - target")
 	}
 	sq, err := gorgonia.Square(e)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%s: square", l.Name())
+		return terms{}, errors.Wrap(err, "square")
 	}
-	out, err := meanAll(sq)
-	if err != nil {
-		return nil, errors.Wrap(err, l.Name())
-	}
-	return out, nil
+	return elementwise(sq, 1), nil
 }

@@ -41,11 +41,20 @@ func (l SparseCategoricalCrossentropy) OnLogits(activation string) (Loss, bool) 
 // Build returns the scalar mean cross-entropy of pred, [batch, k], against
 // target, the one-hot rows [batch, k] that EncodeTargets makes.
 func (l SparseCategoricalCrossentropy) Build(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
-	out, err := categorical(pred, target, l.FromLogits)
+	t, err := categorical(pred, target, l.FromLogits)
 	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
 	}
-	return out, nil
+	return t.mean()
+}
+
+// Samples returns each sample's cross-entropy, [batch].
+func (l SparseCategoricalCrossentropy) Samples(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
+	t, err := categorical(pred, target, l.FromLogits)
+	if err != nil {
+		return nil, errors.Wrap(err, l.Name())
+	}
+	return t.samples()
 }
 
 // EncodeTargets turns class ids y, [n] or [n, 1] of float32 or float64, into

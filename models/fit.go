@@ -24,6 +24,9 @@ func (s *Sequential) Fit(ctx context.Context, x, y *tensor.Dense, cfg trainer.Fi
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkClassWeights(cfg.ClassWeight); err != nil {
+		return nil, err
+	}
 	if v := cfg.ValidationData; v != nil {
 		vd, err := s.prepare(v.X, v.Y, "fit: validation data")
 		if err != nil {
@@ -156,4 +159,21 @@ func (s *Sequential) prepare(x, y *tensor.Dense, what string) (trainer.Data, err
 		return trainer.Data{}, errors.Errorf("%s: y has targets of shape %v, the model outputs %v for loss %s", what, got, want, s.cfg.Loss.Name())
 	}
 	return data, nil
+}
+
+// checkClassWeights refuses weights for classes the model cannot output.
+func (s *Sequential) checkClassWeights(cw map[int]float64) error {
+	if cw == nil {
+		return nil
+	}
+	k := s.OutputShape().Size()
+	if k == 1 {
+		k = 2 // one sigmoid unit: classes 0 and 1
+	}
+	for c := range cw {
+		if c < 0 || c >= k {
+			return errors.Errorf("fit: class weight for class %d, the model has classes 0 to %d", c, k-1)
+		}
+	}
+	return nil
 }

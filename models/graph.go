@@ -30,7 +30,7 @@ type graphCache struct {
 
 func (c *graphCache) get(k graphKey) (*trainer.Graph, bool) {
 	g, ok := c.graphs[k]
-	if ok && k.mode != trainer.TrainMode {
+	if ok && !training(k.mode) {
 		c.touch(k)
 	}
 	return g, ok
@@ -51,7 +51,7 @@ func (c *graphCache) put(k graphKey, g *trainer.Graph) {
 		c.graphs = map[graphKey]*trainer.Graph{}
 	}
 	c.graphs[k] = g
-	if k.mode == trainer.TrainMode {
+	if training(k.mode) {
 		return
 	}
 	c.touch(k)
@@ -105,7 +105,7 @@ func (s *Sequential) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 		}
 	}()
 	dt := s.cfg.dtype()
-	call := layers.NewCall(dt, batch, mode == trainer.TrainMode)
+	call := layers.NewCall(dt, batch, training(mode))
 	xt := tensor.New(tensor.Of(dt), tensor.WithShape(s.in.WithBatch(batch)...))
 	x := gorgonia.NewTensor(call.Graph, dt, xt.Dims(), gorgonia.WithShape(xt.Shape()...), gorgonia.WithName("x"), gorgonia.WithValue(xt))
 	h := x
@@ -136,10 +136,52 @@ func (s *Sequential) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 			}
 		}
 	}
-	if g.Loss, err = loss.Build(pred, g.Target); err != nil {
+	if mode == trainer.WeightedTrainMode {
+		g.Loss, g.Weights, g.WeightsValue, err = weightedLoss(call, loss, pred, g.Target)
+	} else {
+		g.Loss, err = loss.Build(pred, g.Target)
+	}
+	if err != nil {
 		return nil, errors.Wrapf(err, "loss %s", loss.Name())
 	}
 	return g, nil
+}
+
+// training reports whether graphs of mode train (and so stay cached).
+func training(mode trainer.Mode) bool {
+	return mode == trainer.TrainMode || mode == trainer.WeightedTrainMode
+}
+
+// weightedLoss is sum(w_i * loss_i) / batch, Keras's reduction of weighted
+// samples, with w fed through a [batch] input.
+func weightedLoss(call *layers.Call, loss losses.Loss, pred, target *gorgonia.Node) (l, w *gorgonia.Node, wv *tensor.Dense, err error) {
+	sl, ok := loss.(losses.SampleLoss)
+	if !ok {
+		return nil, nil, nil, errors.New("cannot weight samples: the loss does not give per-sample values (losses.SampleLoss)")
+	}
+	samples, err := sl.Samples(pred, target)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	batch := call.Batch
+	wv = tensor.New(tensor.Of(call.DType), tensor.WithShape(batch))
+	w = gorgonia.NewTensor(call.Graph, call.DType, 1, gorgonia.WithShape(batch), gorgonia.WithName("sample_weights"), gorgonia.WithValue(wv))
+	prod, err := gorgonia.HadamardProd(w, samples)
+	if err != nil {
+		return nil, nil, nil, errors.Wrap(err, "weight the samples")
+	}
+	sum, err := gorgonia.Sum(prod)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	inv := gorgonia.NewConstant(1 / float64(batch))
+	if call.DType == tensor.Float32 {
+		inv = gorgonia.NewConstant(float32(1 / float64(batch)))
+	}
+	if l, err = gorgonia.Mul(sum, inv); err != nil {
+		return nil, nil, nil, err
+	}
+	return l, w, wv, nil
 }
 
 // learnables returns the graph's trainable weight nodes in the model's

@@ -22,6 +22,10 @@ import (
 // one-hot rows for sparse labels). All three have the model's dtype.
 type Data struct {
 	X, Y, Target *tensor.Dense
+	// Weights, [n], weights each sample's loss in training; nil means
+	// every sample counts alike. Fit sets it from FitConfig's SampleWeight
+	// and ClassWeight.
+	Weights *tensor.Dense
 }
 
 func (d Data) target() *tensor.Dense {
@@ -63,7 +67,7 @@ func (d Data) rows(from, to int) Data {
 		tensors.CopyRange(out, t, from, to)
 		return out
 	}
-	out := Data{X: cut(d.X), Y: cut(d.Y)}
+	out := Data{X: cut(d.X), Y: cut(d.Y), Weights: cut(d.Weights)}
 	if d.Target != nil {
 		out.Target = cut(d.Target)
 	}
@@ -107,6 +111,16 @@ type FitConfig struct {
 	Progress io.Writer
 	// Callbacks are told of each event, after the progress display.
 	Callbacks []Callback
+	// SampleWeight, [n] or [n, 1], weights each training sample's loss, as
+	// Keras's sample_weight: a batch's loss is sum(w_i * loss_i) / batch.
+	// Nil means all 1. Weights must be finite and >= 0. The loss must be a
+	// losses.SampleLoss; metrics and validation are not weighted.
+	SampleWeight *tensor.Dense
+	// ClassWeight maps a class id to the weight of its samples, as Keras's
+	// class_weight (a class it leaves out weighs 1); the class of a sample
+	// is its label for [n] or [n, 1] targets, the argmax of its row for
+	// one-hot targets. It multiplies SampleWeight. Nil means none.
+	ClassWeight map[int]float64
 }
 
 // Fit trains m with solver, reporting the loss and mets, and returns the
@@ -138,6 +152,13 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 	if solver == nil {
 		return hist, errors.New("fit: no solver")
 	}
+	if cfg.SampleWeight != nil || cfg.ClassWeight != nil {
+		w, err := sampleWeights(data, cfg.SampleWeight, cfg.ClassWeight)
+		if err != nil {
+			return hist, errors.Wrap(err, "fit")
+		}
+		data.Weights = w
+	}
 	train, val := data, cfg.ValidationData
 	if cfg.ValidationSplit > 0 {
 		n := data.Len()
@@ -147,6 +168,7 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 		}
 		train, val = data.rows(0, at), nil
 		v := data.rows(at, n)
+		v.Weights = nil
 		val = &v
 	}
 	if val != nil {
@@ -254,13 +276,20 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 // trainStep runs one batch forward and backward and steps the solver; it
 // returns the batch's mean loss.
 func trainStep(m Model, solver optimizers.Solver, mets []metrics.Metric, d Data, rows []int, dropout func() *rand.Rand, yBufs map[int]*tensor.Dense) (float64, error) {
-	g, err := m.Graph(TrainMode, len(rows))
+	mode := TrainMode
+	if d.Weights != nil {
+		mode = WeightedTrainMode
+	}
+	g, err := m.Graph(mode, len(rows))
 	if err != nil {
 		return 0, err
 	}
 	defer g.reset()
 	tensors.CopyRows(g.InputValue, d.X, rows)
 	tensors.CopyRows(g.TargetValue, d.target(), rows)
+	if d.Weights != nil {
+		tensors.CopyRows(g.WeightsValue, d.Weights, rows)
+	}
 	if len(g.Feeds) > 0 {
 		rng := dropout()
 		for _, f := range g.Feeds {

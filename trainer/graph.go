@@ -23,7 +23,13 @@ const (
 	EvalMode
 	// PredictMode graphs compute only the outputs.
 	PredictMode
+	// WeightedTrainMode graphs are TrainMode graphs whose loss weights each
+	// sample: sum(w_i * loss_i) / batch, with w fed through Weights.
+	WeightedTrainMode
 )
+
+// training reports whether graphs of this mode compute gradients.
+func (m Mode) training() bool { return m == TrainMode || m == WeightedTrainMode }
 
 func (m Mode) String() string {
 	switch m {
@@ -33,6 +39,8 @@ func (m Mode) String() string {
 		return "evaluate"
 	case PredictMode:
 		return "predict"
+	case WeightedTrainMode:
+		return "weighted train"
 	}
 	return "unknown"
 }
@@ -62,6 +70,10 @@ type Graph struct {
 	TargetValue *tensor.Dense
 	// Loss is the scalar mean loss over the batch; nil in PredictMode graphs.
 	Loss *gorgonia.Node
+	// Weights is bound to WeightsValue, [Batch]: each sample's weight in a
+	// WeightedTrainMode graph; nil in other graphs.
+	Weights      *gorgonia.Node
+	WeightsValue *tensor.Dense
 	// Learnables are the trainable weight nodes of a TrainMode graph.
 	Learnables gorgonia.Nodes
 	// Feeds are filled from the dropout stream before each TrainMode run.
@@ -88,7 +100,7 @@ func (g *Graph) compile() (err error) {
 			err = errors.Errorf("compile %s graph for batch %d: %v", g.Mode, g.Batch, r)
 		}
 	}()
-	if g.Mode == TrainMode {
+	if g.Mode.training() {
 		if g.Loss == nil || len(g.Learnables) == 0 {
 			return errors.Errorf("train graph for batch %d has no loss or no trainable weights", g.Batch)
 		}

@@ -1,0 +1,69 @@
+package losses
+
+import (
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// SampleLoss is implemented by losses that can give each sample's loss, so
+// that samples can be weighted (Keras's sample_weight and class_weight): the
+// weighted loss of a batch is sum(w_i * l_i) / batch, Keras's
+// "sum over batch size" reduction. Every loss of this package implements it.
+type SampleLoss interface {
+	// Samples returns each sample's loss, [batch].
+	Samples(pred, target *gorgonia.Node) (*gorgonia.Node, error)
+}
+
+// terms is a loss before its reduction: scale * sum(x) / count is the mean
+// loss over the batch, and each sample's loss is the same over its slice of
+// x, with count / batch in the denominator.
+type terms struct {
+	x     *gorgonia.Node
+	scale float64
+	count int
+}
+
+// elementwise are the terms of a loss that averages x over every element.
+func elementwise(x *gorgonia.Node, scale float64) terms {
+	if x == nil {
+		return terms{}
+	}
+	return terms{x: x, scale: scale, count: x.Shape().TotalSize()}
+}
+
+// mean is the scalar mean loss over the batch.
+func (t terms) mean() (*gorgonia.Node, error) {
+	return scaledSum(t.x, t.scale/float64(t.count))
+}
+
+// samples is each sample's loss, [batch].
+func (t terms) samples() (*gorgonia.Node, error) {
+	s := t.x.Shape()
+	batch := s[0]
+	x := t.x
+	if s.Dims() != 2 {
+		var err error
+		if x, err = gorgonia.Reshape(t.x, tensor.Shape{batch, s.TotalSize() / batch}); err != nil {
+			return nil, errors.Wrap(err, "per-sample terms")
+		}
+	}
+	sum, err := gorgonia.Sum(x, 1)
+	if err != nil {
+		return nil, errors.Wrap(err, "per-sample sums")
+	}
+	out, err := gorgonia.Mul(sum, constant(x.Dtype(), t.scale*float64(batch)/float64(t.count)))
+	if err != nil {
+		return nil, errors.Wrap(err, "per-sample scale")
+	}
+	return out, nil
+}
+
+var (
+	_ SampleLoss = MeanSquaredError{}
+	_ SampleLoss = MeanAbsoluteError{}
+	_ SampleLoss = Huber{}
+	_ SampleLoss = BinaryCrossentropy{}
+	_ SampleLoss = CategoricalCrossentropy{}
+	_ SampleLoss = SparseCategoricalCrossentropy{}
+)
