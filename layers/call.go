@@ -3,6 +3,7 @@ package layers
 import (
 	"math/rand"
 
+	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -10,16 +11,25 @@ import (
 // Call is what a layer's Forward receives: the graph being built, its batch
 // size, and whether it is a training graph. Training and inference graphs are
 // separate (dropout masks and batch statistics only exist in training graphs).
+//
+// Layers add the penalties of their regularizers to the graph as losses
+// (AddLoss); the model adds them to its loss (TotalLoss) in every graph
+// that has one, training and evaluation alike, as Keras does.
 type Call struct {
 	Graph    *gorgonia.ExprGraph
 	DType    tensor.Dtype
 	Batch    int
 	Training bool
+	// NoLosses tells layers to leave their regularization losses out of the
+	// graph, for graphs that compute no loss (prediction), where they would
+	// only cost time; false (the default) adds them.
+	NoLosses bool
 
 	nodes      map[*Weight]*gorgonia.Node
 	learnables gorgonia.Nodes
 	feeds      []*Feed
 	logits     map[*gorgonia.Node]Logits
+	losses     []*gorgonia.Node
 }
 
 // NewCall starts a graph of the given dtype and batch size.
@@ -105,4 +115,43 @@ func (c *Call) MarkLogits(out, logits *gorgonia.Node, activation Activator) {
 func (c *Call) LogitsOf(out *gorgonia.Node) (Logits, bool) {
 	l, ok := c.logits[out]
 	return l, ok
+}
+
+// AddLoss adds n, a scalar of the graph's dtype, to the losses the model
+// adds to its loss: a regularization penalty, say. It is an error for n to
+// be nil, not a scalar or of another dtype. Layers call it only when
+// NoLosses is false.
+func (c *Call) AddLoss(n *gorgonia.Node) error {
+	if n == nil {
+		return errors.New("add loss: node is nil")
+	}
+	if !n.IsScalar() {
+		return errors.Errorf("add loss: %q must be a scalar, got shape %v", n.Name(), n.Shape())
+	}
+	if n.Dtype() != c.DType {
+		return errors.Errorf("add loss: %q is %v in a %v graph", n.Name(), n.Dtype(), c.DType)
+	}
+	c.losses = append(c.losses, n)
+	return nil
+}
+
+// Losses lists the losses the graph's layers added, in the order they were
+// added.
+func (c *Call) Losses() []*gorgonia.Node { return c.losses }
+
+// TotalLoss returns loss plus every loss the layers added: loss itself when
+// they added none. A model calls it on its loss node in the graphs that
+// have one.
+func (c *Call) TotalLoss(loss *gorgonia.Node) (*gorgonia.Node, error) {
+	if loss == nil {
+		return nil, errors.New("total loss: loss is nil")
+	}
+	total := loss
+	for i, l := range c.losses {
+		var err error
+		if total, err = gorgonia.Add(total, l); err != nil {
+			return nil, errors.Wrapf(err, "add loss %d (%q)", i, l.Name())
+		}
+	}
+	return total, nil
 }

@@ -10,6 +10,11 @@ import (
 // W, the kernel, is [in, Units] and starts from KernelInitializer (nil means
 // GlorotUniform, as in Keras); b is [Units] and starts from BiasInitializer
 // (nil means Zeros).
+//
+// The regularizers add their penalties to the graph's losses (Call.AddLoss)
+// and the constraints project W and b after each optimizer step
+// (Weight.Constraint), as Keras's kernel_regularizer, bias_regularizer,
+// activity_regularizer, kernel_constraint and bias_constraint do.
 type Dense struct {
 	// Name is the layer's name; empty means the model names it dense, dense_1...
 	Name string `json:"name,omitempty"`
@@ -23,6 +28,21 @@ type Dense struct {
 	KernelInitializer Initializer `json:"-"`
 	// BiasInitializer fills b; nil means Zeros.
 	BiasInitializer Initializer `json:"-"`
+	// KernelRegularizer adds a penalty on W to the loss; nil means none.
+	KernelRegularizer Regularizer `json:"-"`
+	// BiasRegularizer adds a penalty on b to the loss; nil means none. It
+	// is ignored with NoBias, as in Keras.
+	BiasRegularizer Regularizer `json:"-"`
+	// ActivityRegularizer adds a penalty on the layer's output (after the
+	// activation) to the loss, divided by the batch size as Keras does;
+	// nil means none.
+	ActivityRegularizer Regularizer `json:"-"`
+	// KernelConstraint projects W after each optimizer step; nil means
+	// none.
+	KernelConstraint Constraint `json:"-"`
+	// BiasConstraint projects b after each optimizer step; nil means none.
+	// It is ignored with NoBias, as in Keras.
+	BiasConstraint Constraint `json:"-"`
 
 	kernel, bias *Weight
 }
@@ -49,6 +69,14 @@ func (d *Dense) Build(b *Builder, in Shape) (Shape, error) {
 	if len(in) != 1 {
 		return nil, errors.Errorf("dense %q: expected input shape (None, features), got %v; add a Flatten before it", d.Name, in)
 	}
+	for _, r := range []struct {
+		what string
+		reg  Regularizer
+	}{{"kernel regularizer", d.KernelRegularizer}, {"bias regularizer", d.BiasRegularizer}, {"activity regularizer", d.ActivityRegularizer}} {
+		if err := validateRegularizer(r.reg); err != nil {
+			return nil, errors.Wrapf(err, "dense %q: %s", d.Name, r.what)
+		}
+	}
 	kinit := d.KernelInitializer
 	if kinit == nil {
 		kinit = GlorotUniform{}
@@ -57,6 +85,10 @@ func (d *Dense) Build(b *Builder, in Shape) (Shape, error) {
 	if d.kernel, err = b.NewWeight("kernel", []int{in[0], d.Units}, kinit); err != nil {
 		return nil, err
 	}
+	if err := checkConstraint(d.KernelConstraint, d.kernel); err != nil {
+		return nil, errors.Wrapf(err, "dense %q: kernel constraint", d.Name)
+	}
+	d.kernel.Constraint = d.KernelConstraint
 	d.bias = nil
 	if !d.NoBias {
 		binit := d.BiasInitializer
@@ -66,11 +98,16 @@ func (d *Dense) Build(b *Builder, in Shape) (Shape, error) {
 		if d.bias, err = b.NewWeight("bias", []int{d.Units}, binit); err != nil {
 			return nil, err
 		}
+		if err := checkConstraint(d.BiasConstraint, d.bias); err != nil {
+			return nil, errors.Wrapf(err, "dense %q: bias constraint", d.Name)
+		}
+		d.bias.Constraint = d.BiasConstraint
 	}
 	return Shape{d.Units}, nil
 }
 
-// Forward adds Activation(x·W + b) to the graph.
+// Forward adds Activation(x·W + b) to the graph, and the regularizers'
+// penalties to c's losses unless c.NoLosses.
 func (d *Dense) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 	if d.kernel == nil {
 		return nil, errors.Errorf("dense %q: forward before build", d.Name)
@@ -84,7 +121,22 @@ func (d *Dense) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 			return nil, errors.Wrapf(err, "dense %q: + b", d.Name)
 		}
 	}
-	return applyActivation(c, d.Activation, z, "dense", d.Name)
+	out, err := applyActivation(c, d.Activation, z, "dense", d.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := addPenalty(c, d.KernelRegularizer, c.Node(d.kernel), 1, "kernel regularizer"); err != nil {
+		return nil, errors.Wrapf(err, "dense %q", d.Name)
+	}
+	if d.bias != nil {
+		if err := addPenalty(c, d.BiasRegularizer, c.Node(d.bias), 1, "bias regularizer"); err != nil {
+			return nil, errors.Wrapf(err, "dense %q", d.Name)
+		}
+	}
+	if err := addPenalty(c, d.ActivityRegularizer, out, c.Batch, "activity regularizer"); err != nil {
+		return nil, errors.Wrapf(err, "dense %q", d.Name)
+	}
+	return out, nil
 }
 
 // Weights returns W and, unless NoBias, b.

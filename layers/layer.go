@@ -94,6 +94,9 @@ type Weight struct {
 	Name      string
 	Value     *tensor.Dense
 	Trainable bool
+	// Constraint, when not nil, projects Value after each optimizer step
+	// (see ApplyConstraints); nil means none.
+	Constraint Constraint
 }
 
 // Params is the number of values in w.

@@ -106,6 +106,7 @@ func (s *Sequential) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 	}()
 	dt := s.cfg.dtype()
 	call := layers.NewCall(dt, batch, training(mode))
+	call.NoLosses = mode == trainer.PredictMode
 	xt := tensor.New(tensor.Of(dt), tensor.WithShape(s.in.WithBatch(batch)...))
 	x := gorgonia.NewTensor(call.Graph, dt, xt.Dims(), gorgonia.WithShape(xt.Shape()...), gorgonia.WithName("x"), gorgonia.WithValue(xt))
 	h := x
@@ -143,6 +144,11 @@ func (s *Sequential) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 	}
 	if err != nil {
 		return nil, errors.Wrapf(err, "loss %s", loss.Name())
+	}
+	// The layers' regularization penalties add to the loss, unweighted, as
+	// in Keras.
+	if g.Loss, err = call.TotalLoss(g.Loss); err != nil {
+		return nil, errors.Wrap(err, "regularization losses")
 	}
 	return g, nil
 }

@@ -20,6 +20,12 @@ import (
 type AdaGrad struct {
 	// LearningRate is the step size; zero means 0.001, Keras's default.
 	LearningRate float64
+	// Schedule, when set, gives the learning rate of each step from the
+	// number of steps taken, and LearningRate and the solver's
+	// SetLearningRate are ignored; nil means the constant LearningRate. It
+	// is saved as {"kind": "cosine_decay", "config": {...}} (see
+	// MarshalSchedule).
+	Schedule Schedule `json:"-"`
 	// InitialAccumulator is the accumulators' starting value, >= 0; zero
 	// means 0.1, Keras's default (use a tiny value such as 1e-12 to start
 	// near zero).
@@ -40,7 +46,7 @@ func (AdaGrad) Name() string { return "adagrad" }
 func (o AdaGrad) NewSolver() (Solver, error) {
 	acc := orDefault(o.InitialAccumulator, 0.1)
 	s := &adagradSolver{
-		core: core{name: "adagrad", lr: orDefault(o.LearningRate, 0.001), clip: o.Clip, slots: 1, fill: acc},
+		core: core{name: "adagrad", lr: orDefault(o.LearningRate, 0.001), sched: o.Schedule, clip: o.Clip, slots: 1, fill: acc},
 		eps:  orDefault(o.Epsilon, 1e-7),
 	}
 	if err := checkRange("adagrad", "LearningRate", s.lr, 0, inf, false); err != nil {
@@ -54,6 +60,9 @@ func (o AdaGrad) NewSolver() (Solver, error) {
 	}
 	if err := o.Clip.validate(); err != nil {
 		return nil, errors.Wrap(err, "adagrad")
+	}
+	if err := validateSchedule("adagrad", o.Schedule); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -18,6 +18,12 @@ import (
 type Adam struct {
 	// LearningRate is the step size; zero means 0.001, Keras's default.
 	LearningRate float64
+	// Schedule, when set, gives the learning rate of each step from the
+	// number of steps taken, and LearningRate and the solver's
+	// SetLearningRate are ignored; nil means the constant LearningRate. It
+	// is saved as {"kind": "cosine_decay", "config": {...}} (see
+	// MarshalSchedule).
+	Schedule Schedule `json:"-"`
 	// Beta1, in [0, 1), is the decay rate of the first moment; zero means
 	// 0.9.
 	Beta1 float64
@@ -50,7 +56,7 @@ func (o Adam) NewSolver() (Solver, error) {
 // weights by lr*decay, which AdamW sets.
 func (o Adam) solver(name string, decay float64) (*adamSolver, error) {
 	s := &adamSolver{
-		core:  core{name: name, lr: orDefault(o.LearningRate, 0.001), clip: o.Clip, slots: 2},
+		core:  core{name: name, lr: orDefault(o.LearningRate, 0.001), sched: o.Schedule, clip: o.Clip, slots: 2},
 		beta1: orDefault(o.Beta1, 0.9),
 		beta2: orDefault(o.Beta2, 0.999),
 		eps:   orDefault(o.Epsilon, 1e-7),
@@ -73,6 +79,9 @@ func (o Adam) solver(name string, decay float64) (*adamSolver, error) {
 	}
 	if err := o.Clip.validate(); err != nil {
 		return nil, errors.Wrap(err, name)
+	}
+	if err := validateSchedule(name, o.Schedule); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -5,6 +5,12 @@ package optimizers
 type AdamW struct {
 	// LearningRate is the step size; zero means 0.001, Keras's default.
 	LearningRate float64
+	// Schedule, when set, gives the learning rate of each step from the
+	// number of steps taken, and LearningRate and the solver's
+	// SetLearningRate are ignored; nil means the constant LearningRate. It
+	// is saved as {"kind": "cosine_decay", "config": {...}} (see
+	// MarshalSchedule).
+	Schedule Schedule `json:"-"`
 	// WeightDecay is the decay rate of the weights per unit of learning
 	// rate; zero means 0.004, Keras's default. Use Adam for no decay.
 	WeightDecay float64
@@ -32,7 +38,7 @@ func (o AdamW) NewSolver() (Solver, error) {
 	if err := checkRange("adamw", "WeightDecay", wd, 0, inf, false); err != nil {
 		return nil, err
 	}
-	a := Adam{LearningRate: o.LearningRate, Beta1: o.Beta1, Beta2: o.Beta2, Epsilon: o.Epsilon, Clip: o.Clip}
+	a := Adam{LearningRate: o.LearningRate, Schedule: o.Schedule, Beta1: o.Beta1, Beta2: o.Beta2, Epsilon: o.Epsilon, Clip: o.Clip}
 	s, err := a.solver("adamw", wd)
 	if err != nil {
 		return nil, err

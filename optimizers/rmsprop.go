@@ -22,6 +22,12 @@ import (
 type RMSProp struct {
 	// LearningRate is the step size; zero means 0.001, Keras's default.
 	LearningRate float64
+	// Schedule, when set, gives the learning rate of each step from the
+	// number of steps taken, and LearningRate and the solver's
+	// SetLearningRate are ignored; nil means the constant LearningRate. It
+	// is saved as {"kind": "cosine_decay", "config": {...}} (see
+	// MarshalSchedule).
+	Schedule Schedule `json:"-"`
 	// Rho, in [0, 1), is the decay rate of the mean square; zero means 0.9.
 	Rho float64
 	// Epsilon keeps the division finite; zero means 1e-7.
@@ -42,7 +48,7 @@ func (RMSProp) Name() string { return "rmsprop" }
 // NewSolver returns a fresh RMSProp solver, or an error naming a bad field.
 func (o RMSProp) NewSolver() (Solver, error) {
 	s := &rmspropSolver{
-		core:     core{name: "rmsprop", lr: orDefault(o.LearningRate, 0.001), clip: o.Clip, slots: 1},
+		core:     core{name: "rmsprop", lr: orDefault(o.LearningRate, 0.001), sched: o.Schedule, clip: o.Clip, slots: 1},
 		rho:      orDefault(o.Rho, 0.9),
 		eps:      orDefault(o.Epsilon, 1e-7),
 		momentum: o.Momentum,
@@ -61,6 +67,9 @@ func (o RMSProp) NewSolver() (Solver, error) {
 	}
 	if err := o.Clip.validate(); err != nil {
 		return nil, errors.Wrap(err, "rmsprop")
+	}
+	if err := validateSchedule("rmsprop", o.Schedule); err != nil {
+		return nil, err
 	}
 	if s.momentum > 0 {
 		s.slots = 2

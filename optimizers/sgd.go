@@ -16,6 +16,12 @@ import (
 type SGD struct {
 	// LearningRate is the step size; zero means 0.01, Keras's default.
 	LearningRate float64
+	// Schedule, when set, gives the learning rate of each step from the
+	// number of steps taken, and LearningRate and the solver's
+	// SetLearningRate are ignored; nil means the constant LearningRate. It
+	// is saved as {"kind": "cosine_decay", "config": {...}} (see
+	// MarshalSchedule).
+	Schedule Schedule `json:"-"`
 	// Momentum, in [0, 1], accelerates along directions that persist.
 	// Zero (the default) means plain gradient descent.
 	Momentum float64
@@ -44,7 +50,10 @@ func (o SGD) NewSolver() (Solver, error) {
 	if err := o.Clip.validate(); err != nil {
 		return nil, errors.Wrap(err, "sgd")
 	}
-	s := &sgdSolver{core: core{name: "sgd", lr: lr, clip: o.Clip}, momentum: o.Momentum, nesterov: o.Nesterov}
+	if err := validateSchedule("sgd", o.Schedule); err != nil {
+		return nil, err
+	}
+	s := &sgdSolver{core: core{name: "sgd", lr: lr, sched: o.Schedule, clip: o.Clip}, momentum: o.Momentum, nesterov: o.Nesterov}
 	if o.Momentum != 0 {
 		s.slots = 1
 	}

@@ -35,6 +35,7 @@ type param struct {
 type core struct {
 	name   string
 	lr     float64
+	sched  Schedule // sets lr at the start of each step when not nil
 	clip   Clip
 	slots  int     // state slices per parameter
 	fill   float64 // initial value of the state
@@ -42,19 +43,41 @@ type core struct {
 	steps  int // completed steps, counting the current one once begin returns
 }
 
-// LearningRate returns the learning rate the next step uses.
-func (c *core) LearningRate() float64 { return c.lr }
+// LearningRate returns the learning rate the next step uses: with a
+// schedule, the schedule's rate for the number of steps taken.
+func (c *core) LearningRate() float64 {
+	if c.sched != nil {
+		return c.sched.Rate(c.steps)
+	}
+	return c.lr
+}
 
 // SetLearningRate sets the learning rate of the following steps, keeping
-// the solver's state. lr should be > 0; it is used as given.
-func (c *core) SetLearningRate(lr float64) { c.lr = lr }
+// the solver's state. lr should be > 0; it is used as given. With a
+// schedule it has no effect: the schedule sets the rate of every step (in
+// Keras too, an optimizer built on a schedule has no settable rate).
+func (c *core) SetLearningRate(lr float64) {
+	if c.sched == nil {
+		c.lr = lr
+	}
+}
 
-// begin checks the parameters of a step, allocates the state on the first
-// step, binds the tensors of the step and computes the clipping scales. It
-// changes nothing when it returns an error.
+// Schedule returns the schedule that sets the rate of each step, or nil.
+func (c *core) Schedule() Schedule { return c.sched }
+
+// begin checks the parameters of a step, sets the rate from the schedule,
+// allocates the state on the first step, binds the tensors of the step and
+// computes the clipping scales. It changes nothing when it returns an error.
 func (c *core) begin(vgs []gorgonia.ValueGrad) error {
 	if len(vgs) == 0 {
 		return errors.Errorf("%s: no parameters to update", c.name)
+	}
+	lr := c.lr
+	if c.sched != nil {
+		var err error
+		if lr, err = scheduledRate(c.name, c.sched, c.steps); err != nil {
+			return err
+		}
 	}
 	first := c.params == nil
 	if !first && len(vgs) != len(c.params) {
@@ -91,6 +114,7 @@ func (c *core) begin(vgs []gorgonia.ValueGrad) error {
 		c.params = params
 	}
 	c.scales()
+	c.lr = lr
 	c.steps++
 	return nil
 }

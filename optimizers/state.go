@@ -1,6 +1,8 @@
 package optimizers
 
 import (
+	"math"
+
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 )
@@ -26,7 +28,7 @@ type Stateful interface {
 
 // State returns a copy of the solver's state.
 func (c *core) State() State {
-	s := State{Steps: c.steps, LearningRate: c.lr}
+	s := State{Steps: c.steps, LearningRate: c.LearningRate()}
 	for _, p := range c.params {
 		var slots []*tensor.Dense
 		for k := 0; k < c.slots; k++ {
@@ -45,8 +47,14 @@ func (c *core) State() State {
 
 // SetState restores a state State returned, before the next step. The next
 // step's parameters must have the shapes and dtypes of the saved slots.
+// With a schedule, Steps places the solver on it and LearningRate, which
+// may then be 0 (a warm-up's first step), is not used.
 func (c *core) SetState(s State) error {
-	if s.Steps < 0 || !(s.LearningRate > 0) {
+	badRate := !(s.LearningRate > 0)
+	if c.sched != nil {
+		badRate = s.LearningRate < 0 || math.IsNaN(s.LearningRate)
+	}
+	if s.Steps < 0 || badRate {
 		return errors.Errorf("%s: state has %d steps and learning rate %v", c.name, s.Steps, s.LearningRate)
 	}
 	if c.slots == 0 {

@@ -13,6 +13,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/profundo/profundo/internal/tensors"
+	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/metrics"
 	"github.com/profundo/profundo/optimizers"
 )
@@ -194,17 +195,33 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 		return hist, errors.Errorf("fit: initial batch must be in [0, %d), got %d", steps, cfg.InitialBatch)
 	}
 	ev := &Event{Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names, Model: m, Solver: solver}
+	// notify tells every callback of the event; when one asks to stop, the
+	// others still hear of it, then ErrStop is returned.
 	notify := func(kind EventKind) error {
 		ev.Kind = kind
+		stop := false
 		for _, c := range callbacks {
-			if err := c.On(ev); err != nil {
+			if err := c.On(ev); errors.Is(err, ErrStop) {
+				stop = true
+			} else if err != nil {
 				return err
 			}
 		}
+		if stop {
+			return ErrStop
+		}
 		return nil
 	}
+	// end ends training after a callback's error: a stop asked for is clean,
+	// and the callbacks are told training ended.
+	end := func(err error) error {
+		if !errors.Is(err, ErrStop) {
+			return err
+		}
+		return stopped(notify(TrainEnd))
+	}
 	if err := notify(TrainBegin); err != nil {
-		return hist, stopped(err)
+		return hist, end(err)
 	}
 
 	perm := make([]int, n)
@@ -230,7 +247,7 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 		*ev = Event{Epoch: epoch, Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names, Samples: min(first*bs, n),
 			Model: m, Solver: solver, Step: ev.Step}
 		if err := notify(EpochBegin); err != nil {
-			return hist, stopped(err)
+			return hist, end(err)
 		}
 		for b := first; b < steps; b++ {
 			if err := ctx.Err(); err != nil {
@@ -238,7 +255,7 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 			}
 			ev.Batch = b
 			if err := notify(BatchBegin); err != nil {
-				return hist, stopped(err)
+				return hist, end(err)
 			}
 			rows := perm[b*bs : min((b+1)*bs, n)]
 			dropout := func() *rand.Rand { return rand.New(rand.NewSource(streamSeed(cfg.Seed, epoch, b))) }
@@ -251,7 +268,7 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 			ev.Samples, ev.Elapsed = ev.Samples+len(rows), time.Since(start)
 			ev.Logs = results(&lossMean, mets, "")
 			if err := notify(BatchEnd); err != nil {
-				return hist, stopped(err)
+				return hist, end(err)
 			}
 		}
 		logs := results(&lossMean, mets, "")
@@ -267,7 +284,7 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 		hist.add(epoch, names, logs)
 		ev.Logs, ev.Elapsed = logs, time.Since(start)
 		if err := notify(EpochEnd); err != nil {
-			return hist, stopped(err)
+			return hist, end(err)
 		}
 	}
 	return hist, stopped(notify(TrainEnd))
@@ -313,6 +330,11 @@ func trainStep(m Model, solver optimizers.Solver, mets []metrics.Metric, d Data,
 	}
 	if err := solver.Step(g.grads); err != nil {
 		return loss, errors.Wrap(err, "solver step")
+	}
+	if wm, ok := m.(Weighted); ok {
+		if err := layers.ApplyConstraints(wm.Weights()); err != nil {
+			return loss, errors.Wrap(err, "constraints")
+		}
 	}
 	return loss, nil
 }

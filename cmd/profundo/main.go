@@ -8,6 +8,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -81,4 +83,19 @@ func exitCode(err error, command string, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "profundo %s: %v\n", command, err)
 	return 1
+}
+
+// parse parses a command's flags: --help is errHelp, and arguments left
+// after the flags are an error.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	return nil
 }
