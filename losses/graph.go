@@ -55,12 +55,6 @@ func scaledSum(x *gorgonia.Node, k float64) (*gorgonia.Node, error) {
 	return out, nil
 }
 
-// meanAll is the mean over every element of x: Keras's mean over the last
-// axis followed by the mean over the batch, since every row has as many
-// values.
-func meanAll(x *gorgonia.Node) (*gorgonia.Node, error) {
-	return scaledSum(x, 1/float64(x.Shape().TotalSize()))
-}
 
 // rows is the number of per-sample losses of a class-probability tensor
 // [batch, ..., k]: every axis but the last.
