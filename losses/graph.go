@@ -55,7 +55,6 @@ func scaledSum(x *gorgonia.Node, k float64) (*gorgonia.Node, error) {
 	return out, nil
 }
 
-
 // rows is the number of per-sample losses of a class-probability tensor
 // [batch, ..., k]: every axis but the last.
 func rows(x *gorgonia.Node) int {
