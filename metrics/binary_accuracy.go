@@ -46,25 +46,55 @@ func (m *BinaryAccuracy) Result() float64 { return m.c.result() }
 func (m *BinaryAccuracy) Reset() { m.c = counter{} }
 
 func countBinary(yTrue, yPred *tensor.Dense, threshold float64) (correct, total int, err error) {
+	return count(binaryHits(yTrue, yPred, threshold))
+}
+
+// binaryHits returns, for each row, how many of its columns are right, and
+// the number of columns.
+func binaryHits(yTrue, yPred *tensor.Dense, threshold float64) (hits []int, per int, err error) {
 	t, p, err := pair(yTrue, yPred)
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, err
 	}
 	if t.cols != p.cols {
-		return 0, 0, errors.Errorf("yTrue shape %v and yPred shape %v: binary accuracy needs as many target columns as prediction columns", yTrue.Shape(), yPred.Shape())
+		return nil, 0, errors.Errorf("yTrue shape %v and yPred shape %v: binary accuracy needs as many target columns as prediction columns", yTrue.Shape(), yPred.Shape())
 	}
+	hits = make([]int, t.rows)
 	for i := 0; i < t.rows; i++ {
 		for j := 0; j < t.cols; j++ {
 			want := t.at(i, j)
 			if want != 0 && want != 1 {
-				return 0, 0, errors.Errorf("yTrue must be 0 or 1, got %v at row %d", want, i)
+				return nil, 0, errors.Errorf("yTrue must be 0 or 1, got %v at row %d", want, i)
 			}
 			if (p.at(i, j) > threshold) == (want == 1) {
-				correct++
+				hits[i]++
 			}
 		}
 	}
-	return correct, t.rows * t.cols, nil
+	return hits, t.cols, nil
+}
+
+// count sums per-row hits into right predictions out of a total.
+func count(hits []int, per int, err error) (correct, total int, _ error) {
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, h := range hits {
+		correct += h
+	}
+	return correct, len(hits) * per, nil
+}
+
+// hitScores turns per-row hits into per-row scores in [0, 1].
+func hitScores(hits []int, per int, err error) ([]float64, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(hits))
+	for i, h := range hits {
+		out[i] = float64(h) / float64(per)
+	}
+	return out, nil
 }
 
 // pair views both tensors and checks that they have the same batch size.

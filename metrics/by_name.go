@@ -35,6 +35,17 @@ import (
 //
 // Unknown names are an error that lists the known ones.
 func ByName(name string) (Metric, error) {
+	if inner, ok := strings.CutPrefix(name, "weighted_"); ok {
+		m, err := ByName(inner)
+		if err != nil {
+			return nil, err
+		}
+		s, ok := m.(SampleScorer)
+		if !ok {
+			return nil, errors.Errorf("metric %q cannot be weighted: it is not a mean of per-sample scores", inner)
+		}
+		return &Weighted{Of: s}, nil
+	}
 	switch name {
 	case "accuracy", "acc":
 		return &Accuracy{}, nil

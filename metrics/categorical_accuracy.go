@@ -36,17 +36,23 @@ func (m *CategoricalAccuracy) Result() float64 { return m.c.result() }
 func (m *CategoricalAccuracy) Reset() { m.c = counter{} }
 
 func countCategorical(yTrue, yPred *tensor.Dense) (correct, total int, err error) {
+	return count(categoricalHits(yTrue, yPred))
+}
+
+// categoricalHits is 1 for each row whose argmax is right, else 0.
+func categoricalHits(yTrue, yPred *tensor.Dense) (hits []int, per int, err error) {
 	t, p, err := pair(yTrue, yPred)
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, err
 	}
 	if t.cols != p.cols {
-		return 0, 0, errors.Errorf("yTrue shape %v and yPred shape %v: categorical accuracy needs one-hot targets of the predictions' shape (for class ids use sparse_categorical_accuracy)", yTrue.Shape(), yPred.Shape())
+		return nil, 0, errors.Errorf("yTrue shape %v and yPred shape %v: categorical accuracy needs one-hot targets of the predictions' shape (for class ids use sparse_categorical_accuracy)", yTrue.Shape(), yPred.Shape())
 	}
+	hits = make([]int, t.rows)
 	for i := 0; i < t.rows; i++ {
 		if t.argmax(i) == p.argmax(i) {
-			correct++
+			hits[i] = 1
 		}
 	}
-	return correct, t.rows, nil
+	return hits, 1, nil
 }

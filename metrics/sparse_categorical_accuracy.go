@@ -39,21 +39,27 @@ func (m *SparseCategoricalAccuracy) Result() float64 { return m.c.result() }
 func (m *SparseCategoricalAccuracy) Reset() { m.c = counter{} }
 
 func countSparse(yTrue, yPred *tensor.Dense) (correct, total int, err error) {
+	return count(sparseHits(yTrue, yPred))
+}
+
+// sparseHits is 1 for each row whose argmax is its class id, else 0.
+func sparseHits(yTrue, yPred *tensor.Dense) (hits []int, per int, err error) {
 	t, p, err := pair(yTrue, yPred)
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, err
 	}
 	if t.cols != 1 {
-		return 0, 0, errors.Errorf("yTrue shape %v and yPred shape %v: sparse categorical accuracy needs class ids [batch] or [batch, 1]", yTrue.Shape(), yPred.Shape())
+		return nil, 0, errors.Errorf("yTrue shape %v and yPred shape %v: sparse categorical accuracy needs class ids [batch] or [batch, 1]", yTrue.Shape(), yPred.Shape())
 	}
+	hits = make([]int, t.rows)
 	for i := 0; i < t.rows; i++ {
 		id := t.at(i, 0)
 		if id != math.Trunc(id) || id < 0 || id >= float64(p.cols) {
-			return 0, 0, errors.Errorf("yTrue row %d: class id %v is not an integer in [0, %d)", i, id, p.cols)
+			return nil, 0, errors.Errorf("yTrue row %d: class id %v is not an integer in [0, %d)", i, id, p.cols)
 		}
 		if p.argmax(i) == int(id) {
-			correct++
+			hits[i] = 1
 		}
 	}
-	return correct, t.rows, nil
+	return hits, 1, nil
 }

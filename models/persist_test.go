@@ -17,6 +17,9 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/profundo/profundo/datasets"
+	"github.com/profundo/profundo/layers"
+	"github.com/profundo/profundo/losses"
+	"github.com/profundo/profundo/metrics"
 	"github.com/profundo/profundo/models"
 	"github.com/profundo/profundo/trainer"
 )
@@ -252,5 +255,24 @@ func TestLoadFS(t *testing.T) {
 	}
 	if _, err := models.LoadFS(os.DirFS(root), "absent", models.LoadOptions{}); err == nil {
 		t.Error("loading a missing directory succeeded")
+	}
+}
+
+func TestWeightedMetricSurvivesSave(t *testing.T) {
+	m := models.NewSequential(&layers.Input{Shape: layers.Shape{4}}, &layers.Dense{Units: 3, Activation: layers.Softmax})
+	if err := m.Compile(models.Config{Loss: losses.SparseCategoricalCrossentropy{}, Metrics: []metrics.Metric{&metrics.Weighted{Of: &metrics.BinaryAccuracy{Threshold: 0.3}}}}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "m")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := models.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, ok := back.Config().Metrics[0].(*metrics.Weighted)
+	if !ok || w.Of.(*metrics.BinaryAccuracy).Threshold != 0.3 {
+		t.Errorf("loaded metric %#v", back.Config().Metrics[0])
 	}
 }

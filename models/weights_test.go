@@ -11,6 +11,7 @@ import (
 	"github.com/profundo/profundo/datasets"
 	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/losses"
+	"github.com/profundo/profundo/metrics"
 	"github.com/profundo/profundo/models"
 	"github.com/profundo/profundo/optimizers"
 	"github.com/profundo/profundo/trainer"
@@ -133,5 +134,54 @@ func TestWeightErrors(t *testing.T) {
 				t.Errorf("error %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// A weighted metric weighs each sample as the loss does; the unweighted one
+// beside it does not.
+func TestWeightedMetric(t *testing.T) {
+	train, _ := digits(t)
+	m := models.NewSequential(&layers.Input{Shape: layers.Shape{64}}, &layers.Dense{Units: 10, Activation: layers.Softmax})
+	acc := &metrics.Accuracy{}
+	wacc := &metrics.Weighted{Of: &metrics.Accuracy{}}
+	if err := m.Compile(models.Config{Loss: losses.SparseCategoricalCrossentropy{}, Metrics: []metrics.Metric{acc, wacc}}); err != nil {
+		t.Fatal(err)
+	}
+	// Only class 0 counts: the weighted accuracy is the accuracy on zeros.
+	w := make([]float64, train.Len())
+	for i, y := range train.Y.Data().([]float64) {
+		if y == 0 {
+			w[i] = 1
+		}
+	}
+	h, err := m.Fit(context.Background(), train.X, train.Y, trainer.FitConfig{Epochs: 1, BatchSize: train.Len(), NoShuffle: true, Silent: true,
+		SampleWeight: tensor.New(tensor.WithShape(len(w)), tensor.WithBacking(w))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := h.Last("weighted_accuracy")
+	plain, _ := h.Last("accuracy")
+	if got == plain {
+		t.Errorf("weighted accuracy %v equals the unweighted %v", got, plain)
+	}
+	// The one batch was the whole set, scored before the step: the same
+	// untrained model's accuracy on the zeros.
+	twin := models.NewSequential(&layers.Input{Shape: layers.Shape{64}}, &layers.Dense{Units: 10, Activation: layers.Softmax})
+	if err := twin.Build(nil); err != nil {
+		t.Fatal(err)
+	}
+	zeros, err := train.Subset(func() (rows []int) {
+		for i, v := range w {
+			if v == 1 {
+				rows = append(rows, i)
+			}
+		}
+		return rows
+	}())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := recallOf(t, twin, zeros, 0); math.Abs(got-want) > 1e-9 {
+		t.Errorf("weighted accuracy %v, the accuracy on the weighted samples is %v", got, want)
 	}
 }

@@ -63,7 +63,7 @@ func evalStep(m Model, mets []metrics.Metric, d Data, rows []int, yBufs map[int]
 		return 0, errors.Wrap(err, "loss")
 	}
 	if len(mets) > 0 {
-		if err := updateMetrics(g, mets, d, rows, yBufs); err != nil {
+		if err := updateMetrics(g, mets, d, rows, yBufs, nil); err != nil {
 			return l, err
 		}
 	}

@@ -324,7 +324,7 @@ func trainStep(m Model, solver optimizers.Solver, mets []metrics.Metric, d Data,
 		return loss, errors.Errorf("loss is %v", loss)
 	}
 	if len(mets) > 0 {
-		if err := updateMetrics(g, mets, d, rows, yBufs); err != nil {
+		if err := updateMetrics(g, mets, d, rows, yBufs, g.WeightsValue); err != nil {
 			return loss, err
 		}
 	}
@@ -340,8 +340,9 @@ func trainStep(m Model, solver optimizers.Solver, mets []metrics.Metric, d Data,
 }
 
 // updateMetrics feeds the last run's output and the batch's targets, as the
-// user gave them, to every metric.
-func updateMetrics(g *Graph, mets []metrics.Metric, d Data, rows []int, yBufs map[int]*tensor.Dense) error {
+// user gave them, to every metric; metrics that take sample weights get the
+// batch's weights w too, when there are any.
+func updateMetrics(g *Graph, mets []metrics.Metric, d Data, rows []int, yBufs map[int]*tensor.Dense, w *tensor.Dense) error {
 	out, err := g.outputValue()
 	if err != nil {
 		return err
@@ -357,7 +358,13 @@ func updateMetrics(g *Graph, mets []metrics.Metric, d Data, rows []int, yBufs ma
 		tensors.CopyRows(y, d.Y, rows)
 	}
 	for _, m := range mets {
-		if err := m.Update(y, out); err != nil {
+		var err error
+		if wu, ok := m.(metrics.WeightedUpdater); ok && w != nil {
+			err = wu.UpdateWeighted(y, out, w)
+		} else {
+			err = m.Update(y, out)
+		}
+		if err != nil {
 			return errors.Wrapf(err, "metric %s", m.Name())
 		}
 	}
