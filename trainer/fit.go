@@ -12,6 +12,7 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/profundo/profundo/datasets"
 	"github.com/profundo/profundo/internal/tensors"
 	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/metrics"
@@ -189,8 +190,11 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 	names := logNames(mets, val != nil)
 
 	n := train.Len()
-	bs := min(cfg.BatchSize, n)
-	steps := (n + bs - 1) / bs
+	batches, err := datasets.NewBatcher(n, cfg.BatchSize, !cfg.NoShuffle, cfg.Seed)
+	if err != nil {
+		return hist, errors.Wrap(err, "fit")
+	}
+	steps := batches.Steps()
 	if cfg.InitialBatch < 0 || cfg.InitialBatch >= steps {
 		return hist, errors.Errorf("fit: initial batch must be in [0, %d), got %d", steps, cfg.InitialBatch)
 	}
@@ -224,17 +228,9 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 		return hist, end(err)
 	}
 
-	perm := make([]int, n)
 	yBufs := map[int]*tensor.Dense{}
 	var lossMean metrics.Mean
 	for epoch := cfg.InitialEpoch; epoch < cfg.Epochs; epoch++ {
-		for i := range perm {
-			perm[i] = i
-		}
-		if !cfg.NoShuffle {
-			rng := rand.New(rand.NewSource(streamSeed(cfg.Seed, epoch, -1)))
-			rng.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-		}
 		first := 0
 		if epoch == cfg.InitialEpoch {
 			first = cfg.InitialBatch
@@ -244,12 +240,12 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 			m.Reset()
 		}
 		start := time.Now()
-		*ev = Event{Epoch: epoch, Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names, Samples: min(first*bs, n),
+		*ev = Event{Epoch: epoch, Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names, Samples: min(first*batches.Size(), n),
 			Model: m, Solver: solver, Step: ev.Step}
 		if err := notify(EpochBegin); err != nil {
 			return hist, end(err)
 		}
-		for b := first; b < steps; b++ {
+		for b, rows := range batches.Epoch(epoch, first) {
 			if err := ctx.Err(); err != nil {
 				return hist, &Interrupted{Epoch: epoch, Batch: b, Err: err}
 			}
@@ -257,8 +253,7 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 			if err := notify(BatchBegin); err != nil {
 				return hist, end(err)
 			}
-			rows := perm[b*bs : min((b+1)*bs, n)]
-			dropout := func() *rand.Rand { return rand.New(rand.NewSource(streamSeed(cfg.Seed, epoch, b))) }
+			dropout := func() *rand.Rand { return rand.New(rand.NewSource(datasets.StreamSeed(cfg.Seed, epoch, b))) }
 			loss, err := trainStep(m, solver, mets, train, rows, dropout, yBufs)
 			if err != nil {
 				return hist, errors.Wrapf(err, "fit: epoch %d, batch %d", epoch+1, b+1)
@@ -407,20 +402,6 @@ func (e *Interrupted) Error() string {
 
 // Unwrap returns the context's error.
 func (e *Interrupted) Unwrap() error { return e.Err }
-
-// streamSeed derives the seed of one random stream of a run from the run's
-// seed, the epoch and the batch (-1 for the epoch's shuffle), with
-// SplitMix64's mixing, so streams are independent and need no state.
-func streamSeed(seed int64, epoch, batch int) int64 {
-	z := uint64(seed)
-	for _, v := range []uint64{uint64(epoch), uint64(batch)} {
-		z += 0x9e3779b97f4a7c15 + v
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-		z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-		z ^= z >> 31
-	}
-	return int64(z >> 1)
-}
 
 // stopped turns a callback's ErrStop into a clean stop.
 func stopped(err error) error {
