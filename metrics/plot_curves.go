@@ -178,6 +178,9 @@ func (integerTicks) Ticks(lo, hi float64) []plot.Tick {
 	var out []plot.Tick
 	for _, t := range all {
 		if t.Label == "" || t.Value == math.Trunc(t.Value) {
+			if t.Label != "" {
+				t.Label = strconv.FormatFloat(t.Value, 'f', -1, 64) // "25", not "25.00"
+			}
 			out = append(out, t)
 		}
 	}
