@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 )
 
@@ -27,7 +28,7 @@ func (a *Activation) SetLayerName(name string) { a.Name = name }
 // Build checks the activation's name; the output shape is the input shape.
 func (a *Activation) Build(_ *Builder, in Shape) (Shape, error) {
 	if err := a.Func.Validate(); err != nil {
-		return nil, errorf("activation", a.Name, err)
+		return nil, errors.Wrapf(err, "activation %q", a.Name)
 	}
 	return in.Clone(), nil
 }

@@ -43,13 +43,13 @@ func (s *Sequential) Compile(cfg Config) error {
 		return errors.New("compile: a loss is required")
 	}
 	if dt := cfg.dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
-		return errors.Errorf("compile: dtype must be float32 or float64, got %v", dtypeName(dt))
+		return errors.Errorf("compile: dtype must be float32 or float64, got %v", dt)
 	}
 	if cfg.BatchSize < 0 {
 		return errors.Errorf("compile: batch size must be > 0, got %d", cfg.BatchSize)
 	}
 	if s.built && cfg.dtype() != s.cfg.dtype() {
-		return errors.Errorf("compile: the model was built as %v, got dtype %v", dtypeName(s.cfg.dtype()), dtypeName(cfg.dtype()))
+		return errors.Errorf("compile: the model was built as %v, got dtype %v", s.cfg.dtype(), cfg.dtype())
 	}
 	names := map[string]bool{"loss": true}
 	for i, m := range cfg.Metrics {

@@ -8,7 +8,6 @@ import (
 	"math/rand"
 
 	"github.com/pkg/errors"
-	"gorgonia.org/tensor"
 
 	"github.com/profundo/profundo/datasets"
 	"github.com/profundo/profundo/layers"
@@ -192,6 +191,3 @@ func kindOf(l layers.Layer) string {
 	}
 	return l.Kind()
 }
-
-// dtypeName is how a dtype is written in errors.
-func dtypeName(dt tensor.Dtype) string { return dt.String() }
