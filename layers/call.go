@@ -30,6 +30,7 @@ type Call struct {
 	feeds      []*Feed
 	logits     map[*gorgonia.Node]Logits
 	losses     []*gorgonia.Node
+	updates    []*Update
 }
 
 // NewCall starts a graph of the given dtype and batch size.
@@ -155,3 +156,30 @@ func (c *Call) TotalLoss(loss *gorgonia.Node) (*gorgonia.Node, error) {
 	}
 	return total, nil
 }
+
+// Update is a change of state a training graph asks for after each run, such
+// as BatchNormalization's moving averages of the batch statistics: once a
+// training run has succeeded, the trainer calls Apply with the value Node
+// had in that run. Updates are not gradients, so they never reach the
+// optimizer, and graphs that are not trained never apply them.
+type Update struct {
+	Node  *gorgonia.Node
+	Apply func(value *tensor.Dense) error
+}
+
+// AddUpdate asks for apply to be called with n's value after every
+// successful run of this training graph. It is an error outside a training
+// graph, or with a nil node or function.
+func (c *Call) AddUpdate(n *gorgonia.Node, apply func(value *tensor.Dense) error) error {
+	if !c.Training {
+		return errors.New("add update: not a training graph")
+	}
+	if n == nil || apply == nil {
+		return errors.New("add update: node or function is nil")
+	}
+	c.updates = append(c.updates, &Update{Node: n, Apply: apply})
+	return nil
+}
+
+// Updates lists the updates the graph's layers added, in order.
+func (c *Call) Updates() []*Update { return c.updates }

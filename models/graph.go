@@ -121,7 +121,7 @@ func (s *Sequential) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 	g = &trainer.Graph{
 		Mode: mode, Batch: batch, Graph: call.Graph,
 		Input: x, InputValue: xt, Output: h,
-		Learnables: s.learnables(call), Feeds: call.Feeds(),
+		Learnables: s.learnables(call), Feeds: call.Feeds(), Updates: call.Updates(),
 	}
 	if mode == trainer.PredictMode {
 		return g, nil

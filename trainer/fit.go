@@ -323,6 +323,15 @@ func trainStep(m Model, solver optimizers.Solver, mets []metrics.Metric, d Data,
 			return loss, err
 		}
 	}
+	for i, u := range g.Updates {
+		v, ok := u.Node.Value().(*tensor.Dense)
+		if !ok {
+			return loss, errors.Errorf("update %d (%q): node has no dense value", i, u.Node.Name())
+		}
+		if err := u.Apply(v); err != nil {
+			return loss, errors.Wrapf(err, "update %d (%q)", i, u.Node.Name())
+		}
+	}
 	if err := solver.Step(g.grads); err != nil {
 		return loss, errors.Wrap(err, "solver step")
 	}

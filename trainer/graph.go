@@ -78,6 +78,9 @@ type Graph struct {
 	Learnables gorgonia.Nodes
 	// Feeds are filled from the dropout stream before each TrainMode run.
 	Feeds []*layers.Feed
+	// Updates are applied after each successful TrainMode run (moving
+	// statistics, for instance).
+	Updates []*layers.Update
 
 	vm    gorgonia.VM
 	grads []gorgonia.ValueGrad
@@ -107,7 +110,11 @@ func (g *Graph) compile() (err error) {
 		if _, err := gorgonia.Grad(g.Loss, g.Learnables...); err != nil {
 			return errors.Wrapf(err, "gradients of the train graph for batch %d", g.Batch)
 		}
-		opts := append(keepOutput(g.Output), gorgonia.BindDualValues(g.Learnables...))
+		watch := []*gorgonia.Node{g.Output}
+		for _, u := range g.Updates {
+			watch = append(watch, u.Node)
+		}
+		opts := append(keepOutput(watch...), gorgonia.BindDualValues(g.Learnables...))
 		g.vm = gorgonia.NewTapeMachine(g.Graph, opts...)
 		g.grads = gorgonia.NodesToValueGrads(g.Learnables)
 	} else if g.Mode == EvalMode {
@@ -118,13 +125,18 @@ func (g *Graph) compile() (err error) {
 	return nil
 }
 
-// keepOutput makes the machine copy the output's value as it is computed.
+// keepOutput makes the machine copy the output's value (and those of the
+// other nodes given) as it is computed.
 // The tape machine reuses the memory of a value once its last reader has
 // run, so when the loss reads the output, the output's memory is
 // overwritten later in the same run (by the loss's own in-place subtraction,
 // for instance); the metrics read the copy.
-func keepOutput(out *gorgonia.Node) []gorgonia.VMOpt {
-	return []gorgonia.VMOpt{gorgonia.TraceExec(), gorgonia.WithWatchlist(out)}
+func keepOutput(out ...*gorgonia.Node) []gorgonia.VMOpt {
+	list := make([]interface{}, len(out))
+	for i, n := range out {
+		list[i] = n
+	}
+	return []gorgonia.VMOpt{gorgonia.TraceExec(), gorgonia.WithWatchlist(list...)}
 }
 
 // run runs the graph once and leaves the outputs readable until the next
