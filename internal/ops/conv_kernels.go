@@ -1,0 +1,213 @@
+package ops
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/profundo/profundo/internal/blas"
+)
+
+// float is the element type of Profundo's tensors.
+type float interface{ float32 | float64 }
+
+// gemm is blas.Sgemm or blas.Dgemm on row-major matrices.
+func gemm[T float](tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	switch av := any(a).(type) {
+	case []float32:
+		blas.Sgemm(tA, tB, m, n, k, 1, av, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	case []float64:
+		blas.Dgemm(tA, tB, m, n, k, 1, av, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	}
+}
+
+// parallelMin is the work (values touched) below which a loop runs on one
+// goroutine.
+const parallelMin = 1 << 15
+
+// parallel calls fn over [0, n) split into one contiguous range per CPU,
+// when work, the values the whole loop touches, makes it worth it.
+func parallel(n, work int, fn func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > n {
+		workers = n
+	}
+	if workers <= 1 || work < parallelMin {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		lo, hi := n*i/workers, n*(i+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// buffer returns buf as a []T of length n, reallocated when too short.
+func buffer[T float](buf any, n int) []T {
+	if b, ok := buf.([]T); ok && cap(b) >= n {
+		return b[:n]
+	}
+	return make([]T, n)
+}
+
+// im2col writes the patches of samples [first, first+count) of x into
+// cols, one row of k = kh*kw*c values per output position, ordered (kh, kw,
+// c) like the kernel's rows. Positions in the padding are zeros.
+func im2col[T float](g convGeom, x []T, first, count int, cols []T) {
+	k, rows := g.k(), g.rows()
+	parallel(count, count*rows*k, func(lo, hi int) {
+		for s := lo; s < hi; s++ {
+			img := x[(first+s)*g.h*g.w*g.c:]
+			out := cols[s*rows*k:]
+			for oy := 0; oy < g.oh; oy++ {
+				for ox := 0; ox < g.ow; ox++ {
+					row := out[(oy*g.ow+ox)*k:][:k]
+					i := 0
+					for ky := 0; ky < g.kh; ky++ {
+						iy := oy*g.StrideH - g.PadTop + ky*g.DilationH
+						if iy < 0 || iy >= g.h {
+							clear(row[i : i+g.kw*g.c])
+							i += g.kw * g.c
+							continue
+						}
+						line := img[iy*g.w*g.c:]
+						for kx := 0; kx < g.kw; kx++ {
+							ix := ox*g.StrideW - g.PadLeft + kx*g.DilationW
+							if ix < 0 || ix >= g.w {
+								clear(row[i : i+g.c])
+							} else {
+								copy(row[i:i+g.c], line[ix*g.c:])
+							}
+							i += g.c
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// col2im adds the patch gradients dcols of samples [first, first+count)
+// into dx, which the caller zeroed.
+func col2im[T float](g convGeom, dcols []T, first, count int, dx []T) {
+	k, rows := g.k(), g.rows()
+	parallel(count, count*rows*k, func(lo, hi int) {
+		for s := lo; s < hi; s++ {
+			img := dx[(first+s)*g.h*g.w*g.c:]
+			in := dcols[s*rows*k:]
+			for oy := 0; oy < g.oh; oy++ {
+				for ox := 0; ox < g.ow; ox++ {
+					row := in[(oy*g.ow+ox)*k:][:k]
+					i := 0
+					for ky := 0; ky < g.kh; ky++ {
+						iy := oy*g.StrideH - g.PadTop + ky*g.DilationH
+						if iy < 0 || iy >= g.h {
+							i += g.kw * g.c
+							continue
+						}
+						line := img[iy*g.w*g.c:]
+						for kx := 0; kx < g.kw; kx++ {
+							ix := ox*g.StrideW - g.PadLeft + kx*g.DilationW
+							if ix >= 0 && ix < g.w {
+								dst := line[ix*g.c:][:g.c]
+								src := row[i : i+g.c]
+								for j := range dst {
+									dst[j] += src[j]
+								}
+							}
+							i += g.c
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// convForward computes out = im2col(x)·w + b chunk by chunk; it returns the
+// patch buffer and whether it holds the whole batch.
+func convForward[T float](g convGeom, x, w, b, out []T, colsBuf any) (any, bool) {
+	var zero T
+	k, rows := g.k(), g.rows()
+	chunk := g.chunk(int(sizeOf(zero)))
+	cols := buffer[T](colsBuf, chunk*rows*k)
+	for first := 0; first < g.n; first += chunk {
+		count := min(chunk, g.n-first)
+		im2col(g, x, first, count, cols)
+		o := out[first*rows*g.f : (first+count)*rows*g.f]
+		beta := T(0)
+		if b != nil {
+			parallel(count*rows, count*rows*g.f, func(lo, hi int) {
+				for r := lo; r < hi; r++ {
+					copy(o[r*g.f:(r+1)*g.f], b)
+				}
+			})
+			beta = 1
+		}
+		gemm(blas.NoTrans, blas.NoTrans, count*rows, g.f, k, cols, k, w, g.f, beta, o, g.f)
+	}
+	return cols, chunk == g.n
+}
+
+// convKernelGrad computes dw = im2col(x)ᵀ·dy, reusing the patches in
+// colsBuf when whole says they are this run's.
+func convKernelGrad[T float](g convGeom, x, dy, dw []T, colsBuf any, whole bool) any {
+	var zero T
+	k, rows := g.k(), g.rows()
+	chunk := g.chunk(int(sizeOf(zero)))
+	cols := buffer[T](colsBuf, chunk*rows*k)
+	for first := 0; first < g.n; first += chunk {
+		count := min(chunk, g.n-first)
+		if !whole {
+			im2col(g, x, first, count, cols)
+		}
+		beta := T(1)
+		if first == 0 {
+			beta = 0
+		}
+		gemm(blas.Trans, blas.NoTrans, k, g.f, count*rows, cols, k, dy[first*rows*g.f:], g.f, beta, dw, g.f)
+	}
+	return cols
+}
+
+// convInputGrad computes dx = col2im(dy·wᵀ).
+func convInputGrad[T float](g convGeom, w, dy, dx []T, dcolsBuf any) any {
+	var zero T
+	k, rows := g.k(), g.rows()
+	chunk := g.chunk(int(sizeOf(zero)))
+	dcols := buffer[T](dcolsBuf, chunk*rows*k)
+	clear(dx)
+	for first := 0; first < g.n; first += chunk {
+		count := min(chunk, g.n-first)
+		gemm(blas.NoTrans, blas.Trans, count*rows, k, g.f, dy[first*rows*g.f:], g.f, w, g.f, 0, dcols, k)
+		col2im(g, dcols, first, count, dx)
+	}
+	return dcols
+}
+
+// sumRows sets db to the sum of dy's rows of len(db) values.
+func sumRows[T float](dy, db []T) {
+	clear(db)
+	f := len(db)
+	for i := 0; i+f <= len(dy); i += f {
+		row := dy[i : i+f]
+		for j := range db {
+			db[j] += row[j]
+		}
+	}
+}
+
+// sizeOf is the size in bytes of a T.
+func sizeOf[T float](T) uintptr {
+	var z T
+	switch any(z).(type) {
+	case float32:
+		return 4
+	}
+	return 8
+}
