@@ -24,6 +24,11 @@ type Call struct {
 	// graph, for graphs that compute no loss (prediction), where they would
 	// only cost time; false (the default) adds them.
 	NoLosses bool
+	// InputGrads makes NeedsGrad true for every node of the graph,
+	// for graphs differentiated with respect to their input (gradient
+	// checks, saliency maps); false lets layers skip gradients that no
+	// weight needs.
+	InputGrads bool
 
 	nodes      map[*Weight]*gorgonia.Node
 	learnables gorgonia.Nodes
@@ -183,3 +188,41 @@ func (c *Call) AddUpdate(n *gorgonia.Node, apply func(value *tensor.Dense) error
 
 // Updates lists the updates the graph's layers added, in order.
 func (c *Call) Updates() []*Update { return c.updates }
+
+// NeedsGrad reports whether a training graph needs the gradient of x: true
+// when x is, or is computed from, one of the graph's trainable weights. An
+// op can skip its input's gradient when it is false (the first layer's
+// input, say). Outside training graphs it is false, unless InputGrads.
+func (c *Call) NeedsGrad(x *gorgonia.Node) bool {
+	if x == nil {
+		return false
+	}
+	if c.InputGrads {
+		return true
+	}
+	if !c.Training {
+		return false
+	}
+	learn := make(map[int64]bool, len(c.learnables))
+	for _, n := range c.learnables {
+		learn[n.ID()] = true
+	}
+	seen := map[int64]bool{}
+	stack := []int64{x.ID()}
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if learn[id] {
+			return true
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		children := c.Graph.From(id)
+		for children.Next() {
+			stack = append(stack, children.Node().ID())
+		}
+	}
+	return false
+}

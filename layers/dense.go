@@ -69,39 +69,12 @@ func (d *Dense) Build(b *Builder, in Shape) (Shape, error) {
 	if len(in) != 1 {
 		return nil, errors.Errorf("dense %q: expected input shape (None, features), got %v; add a Flatten before it", d.Name, in)
 	}
-	for _, r := range []struct {
-		what string
-		reg  Regularizer
-	}{{"kernel regularizer", d.KernelRegularizer}, {"bias regularizer", d.BiasRegularizer}, {"activity regularizer", d.ActivityRegularizer}} {
-		if err := validateRegularizer(r.reg); err != nil {
-			return nil, errors.Wrapf(err, "dense %q: %s", d.Name, r.what)
-		}
-	}
-	kinit := d.KernelInitializer
-	if kinit == nil {
-		kinit = GlorotUniform{}
+	if err := d.weightOpts().validate(); err != nil {
+		return nil, errors.Wrapf(err, "dense %q", d.Name)
 	}
 	var err error
-	if d.kernel, err = b.NewWeight("kernel", []int{in[0], d.Units}, kinit); err != nil {
-		return nil, err
-	}
-	if err := checkConstraint(d.KernelConstraint, d.kernel); err != nil {
-		return nil, errors.Wrapf(err, "dense %q: kernel constraint", d.Name)
-	}
-	d.kernel.Constraint = d.KernelConstraint
-	d.bias = nil
-	if !d.NoBias {
-		binit := d.BiasInitializer
-		if binit == nil {
-			binit = Zeros{}
-		}
-		if d.bias, err = b.NewWeight("bias", []int{d.Units}, binit); err != nil {
-			return nil, err
-		}
-		if err := checkConstraint(d.BiasConstraint, d.bias); err != nil {
-			return nil, errors.Wrapf(err, "dense %q: bias constraint", d.Name)
-		}
-		d.bias.Constraint = d.BiasConstraint
+	if d.kernel, d.bias, err = d.weightOpts().newWeights(b, []int{in[0], d.Units}, d.Units, d.NoBias); err != nil {
+		return nil, errors.Wrapf(err, "dense %q", d.Name)
 	}
 	return Shape{d.Units}, nil
 }
@@ -125,15 +98,11 @@ func (d *Dense) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := addPenalty(c, d.KernelRegularizer, c.Node(d.kernel), 1, "kernel regularizer"); err != nil {
-		return nil, errors.Wrapf(err, "dense %q", d.Name)
-	}
+	var bias *gorgonia.Node
 	if d.bias != nil {
-		if err := addPenalty(c, d.BiasRegularizer, c.Node(d.bias), 1, "bias regularizer"); err != nil {
-			return nil, errors.Wrapf(err, "dense %q", d.Name)
-		}
+		bias = c.Node(d.bias)
 	}
-	if err := addPenalty(c, d.ActivityRegularizer, out, c.Batch, "activity regularizer"); err != nil {
+	if err := d.weightOpts().addPenalties(c, c.Node(d.kernel), bias, out); err != nil {
 		return nil, errors.Wrapf(err, "dense %q", d.Name)
 	}
 	return out, nil

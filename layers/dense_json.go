@@ -7,78 +7,108 @@ import (
 	"github.com/pkg/errors"
 )
 
-// denseFields is Dense without its methods, so its JSON is the default one.
-type denseFields Dense
+// The layers with a kernel and a bias save their initializers,
+// regularizers and constraints as specs next to their plain fields: each
+// has a copy of its type without methods, so that its JSON is the default
+// one, and a struct that adds weightOptsJSON.
+
+type (
+	denseFields  Dense
+	conv2DFields Conv2D
+	conv1DFields Conv1D
+)
 
 type denseJSON struct {
 	*denseFields
-	KernelInitializer   *InitializerSpec `json:"kernel_initializer,omitempty"`
-	BiasInitializer     *InitializerSpec `json:"bias_initializer,omitempty"`
-	KernelRegularizer   *RegularizerSpec `json:"kernel_regularizer,omitempty"`
-	BiasRegularizer     *RegularizerSpec `json:"bias_regularizer,omitempty"`
-	ActivityRegularizer *RegularizerSpec `json:"activity_regularizer,omitempty"`
-	KernelConstraint    *ConstraintSpec  `json:"kernel_constraint,omitempty"`
-	BiasConstraint      *ConstraintSpec  `json:"bias_constraint,omitempty"`
+	weightOptsJSON
+}
+
+type conv2DJSON struct {
+	*conv2DFields
+	weightOptsJSON
+}
+
+type conv1DJSON struct {
+	*conv1DFields
+	weightOptsJSON
+}
+
+func (d *Dense) weightOpts() weightOpts {
+	return weightOpts{
+		KernelInitializer: &d.KernelInitializer, BiasInitializer: &d.BiasInitializer,
+		KernelRegularizer: &d.KernelRegularizer, BiasRegularizer: &d.BiasRegularizer, ActivityRegularizer: &d.ActivityRegularizer,
+		KernelConstraint: &d.KernelConstraint, BiasConstraint: &d.BiasConstraint,
+	}
+}
+
+func (l *Conv1D) weightOpts() weightOpts {
+	return weightOpts{
+		KernelInitializer: &l.KernelInitializer, BiasInitializer: &l.BiasInitializer,
+		KernelRegularizer: &l.KernelRegularizer, BiasRegularizer: &l.BiasRegularizer, ActivityRegularizer: &l.ActivityRegularizer,
+		KernelConstraint: &l.KernelConstraint, BiasConstraint: &l.BiasConstraint,
+	}
+}
+
+// decodeStrict decodes data into v, refusing unknown fields.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
 
 // MarshalJSON writes Dense's configuration, initializers, regularizers and
 // constraints included.
 func (d *Dense) MarshalJSON() ([]byte, error) {
-	aux := denseJSON{denseFields: (*denseFields)(d)}
-	var err error
-	if aux.KernelInitializer, err = MarshalInitializer(d.KernelInitializer); err != nil {
-		return nil, errors.Wrapf(err, "dense %q: kernel initializer", d.Name)
+	opts, err := d.weightOpts().toJSON()
+	if err != nil {
+		return nil, errors.Wrapf(err, "dense %q", d.Name)
 	}
-	if aux.BiasInitializer, err = MarshalInitializer(d.BiasInitializer); err != nil {
-		return nil, errors.Wrapf(err, "dense %q: bias initializer", d.Name)
-	}
-	if aux.KernelRegularizer, err = MarshalRegularizer(d.KernelRegularizer); err != nil {
-		return nil, errors.Wrapf(err, "dense %q: kernel regularizer", d.Name)
-	}
-	if aux.BiasRegularizer, err = MarshalRegularizer(d.BiasRegularizer); err != nil {
-		return nil, errors.Wrapf(err, "dense %q: bias regularizer", d.Name)
-	}
-	if aux.ActivityRegularizer, err = MarshalRegularizer(d.ActivityRegularizer); err != nil {
-		return nil, errors.Wrapf(err, "dense %q: activity regularizer", d.Name)
-	}
-	if aux.KernelConstraint, err = MarshalConstraint(d.KernelConstraint); err != nil {
-		return nil, errors.Wrapf(err, "dense %q: kernel constraint", d.Name)
-	}
-	if aux.BiasConstraint, err = MarshalConstraint(d.BiasConstraint); err != nil {
-		return nil, errors.Wrapf(err, "dense %q: bias constraint", d.Name)
-	}
-	return json.Marshal(aux)
+	return json.Marshal(denseJSON{(*denseFields)(d), opts})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
 func (d *Dense) UnmarshalJSON(data []byte) error {
 	aux := denseJSON{denseFields: (*denseFields)(d)}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&aux); err != nil {
+	if err := decodeStrict(data, &aux); err != nil {
 		return err
 	}
-	var err error
-	if d.KernelInitializer, err = UnmarshalInitializer(aux.KernelInitializer); err != nil {
-		return errors.Wrap(err, "kernel_initializer")
+	return d.weightOpts().fromJSON(aux.weightOptsJSON)
+}
+
+// MarshalJSON writes Conv2D's configuration, initializers, regularizers
+// and constraints included.
+func (l *Conv2D) MarshalJSON() ([]byte, error) {
+	opts, err := l.weightOpts().toJSON()
+	if err != nil {
+		return nil, errors.Wrapf(err, "conv2d %q", l.Name)
 	}
-	if d.BiasInitializer, err = UnmarshalInitializer(aux.BiasInitializer); err != nil {
-		return errors.Wrap(err, "bias_initializer")
+	return json.Marshal(conv2DJSON{(*conv2DFields)(l), opts})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (l *Conv2D) UnmarshalJSON(data []byte) error {
+	aux := conv2DJSON{conv2DFields: (*conv2DFields)(l)}
+	if err := decodeStrict(data, &aux); err != nil {
+		return err
 	}
-	if d.KernelRegularizer, err = UnmarshalRegularizer(aux.KernelRegularizer); err != nil {
-		return errors.Wrap(err, "kernel_regularizer")
+	return l.weightOpts().fromJSON(aux.weightOptsJSON)
+}
+
+// MarshalJSON writes Conv1D's configuration, initializers, regularizers
+// and constraints included.
+func (l *Conv1D) MarshalJSON() ([]byte, error) {
+	opts, err := l.weightOpts().toJSON()
+	if err != nil {
+		return nil, errors.Wrapf(err, "conv1d %q", l.Name)
 	}
-	if d.BiasRegularizer, err = UnmarshalRegularizer(aux.BiasRegularizer); err != nil {
-		return errors.Wrap(err, "bias_regularizer")
+	return json.Marshal(conv1DJSON{(*conv1DFields)(l), opts})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (l *Conv1D) UnmarshalJSON(data []byte) error {
+	aux := conv1DJSON{conv1DFields: (*conv1DFields)(l)}
+	if err := decodeStrict(data, &aux); err != nil {
+		return err
 	}
-	if d.ActivityRegularizer, err = UnmarshalRegularizer(aux.ActivityRegularizer); err != nil {
-		return errors.Wrap(err, "activity_regularizer")
-	}
-	if d.KernelConstraint, err = UnmarshalConstraint(aux.KernelConstraint); err != nil {
-		return errors.Wrap(err, "kernel_constraint")
-	}
-	if d.BiasConstraint, err = UnmarshalConstraint(aux.BiasConstraint); err != nil {
-		return errors.Wrap(err, "bias_constraint")
-	}
-	return nil
+	return l.weightOpts().fromJSON(aux.weightOptsJSON)
 }

@@ -20,7 +20,7 @@ type Spec struct {
 
 // Kinds lists the layer kinds New knows.
 func Kinds() []string {
-	return []string{"activation", "dense", "dropout", "flatten", "input", "rescaling", "reshape"}
+	return []string{"activation", "conv1d", "conv2d", "dense", "dropout", "flatten", "input", "rescaling", "reshape"}
 }
 
 // New returns a new, unconfigured layer of the given kind.
@@ -28,6 +28,10 @@ func New(kind string) (Layer, error) {
 	switch kind {
 	case "activation":
 		return &Activation{}, nil
+	case "conv1d":
+		return &Conv1D{}, nil
+	case "conv2d":
+		return &Conv2D{}, nil
 	case "dense":
 		return &Dense{}, nil
 	case "dropout":

@@ -176,6 +176,7 @@ func checkGraph(t testing.TB, l layers.Layer, in, want layers.Shape, opt Options
 	}
 	rng := rand.New(rand.NewSource(opt.Seed + 1))
 	c := layers.NewCall(tensor.Float64, opt.Batch, training)
+	c.InputGrads = true
 	xv := randNormal(rng, in.WithBatch(opt.Batch))
 	x := gorgonia.NewTensor(c.Graph, tensor.Float64, xv.Dims(),
 		gorgonia.WithShape(xv.Shape()...), gorgonia.WithName("x"), gorgonia.WithValue(xv))
