@@ -317,10 +317,10 @@ func (cc *convCore) forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 	k4 := kernel
 	if cc.oneD {
 		ks := cc.kernel.Value.Shape()
-		if x, err = gorgonia.Reshape(x, []int{c.Batch, 1, cc.in[1], cc.in[2]}); err != nil {
+		if x, err = ops.CopyReshape(x, []int{c.Batch, 1, cc.in[1], cc.in[2]}); err != nil {
 			return nil, errors.Wrapf(err, "%s: reshape input", what)
 		}
-		if k4, err = gorgonia.Reshape(kernel, []int{1, ks[0], ks[1], ks[2]}); err != nil {
+		if k4, err = ops.CopyReshape(kernel, []int{1, ks[0], ks[1], ks[2]}); err != nil {
 			return nil, errors.Wrapf(err, "%s: reshape kernel", what)
 		}
 	}
@@ -329,7 +329,7 @@ func (cc *convCore) forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 		return nil, errors.Wrap(err, what)
 	}
 	if cc.oneD {
-		if z, err = gorgonia.Reshape(z, []int{c.Batch, cc.out[1], cc.out[2]}); err != nil {
+		if z, err = ops.CopyReshape(z, []int{c.Batch, cc.out[1], cc.out[2]}); err != nil {
 			return nil, errors.Wrapf(err, "%s: reshape output", what)
 		}
 	}

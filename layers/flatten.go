@@ -4,6 +4,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/internal/ops"
 )
 
 // Flatten turns each sample into a vector: [batch, d1, d2, ...] ->
@@ -44,7 +46,9 @@ func reshape(x *gorgonia.Node, to tensor.Shape, kind, name string) (*gorgonia.No
 	if x.Shape().Eq(to) {
 		return x, nil
 	}
-	out, err := gorgonia.Reshape(x, to)
+	// A copy, not gorgonia.Reshape: its result shares x's memory, which
+	// the tape machine's in-place ops then overwrite (see ops.CopyReshape).
+	out, err := ops.CopyReshape(x, to)
 	if err != nil {
 		return nil, errors.Wrapf(err, "%s %q: reshape %v to %v", kind, name, x.Shape(), to)
 	}

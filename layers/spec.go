@@ -20,7 +20,7 @@ type Spec struct {
 
 // Kinds lists the layer kinds New knows.
 func Kinds() []string {
-	return []string{"activation", "conv1d", "conv2d", "dense", "dropout", "flatten", "input", "rescaling", "reshape"}
+	return []string{"activation", "batch_normalization", "conv1d", "conv2d", "dense", "dropout", "flatten", "input", "rescaling", "reshape", "spatial_dropout2d", "up_sampling2d", "zero_padding2d"}
 }
 
 // New returns a new, unconfigured layer of the given kind.
@@ -28,6 +28,8 @@ func New(kind string) (Layer, error) {
 	switch kind {
 	case "activation":
 		return &Activation{}, nil
+	case "batch_normalization":
+		return &BatchNormalization{}, nil
 	case "conv1d":
 		return &Conv1D{}, nil
 	case "conv2d":
@@ -44,6 +46,12 @@ func New(kind string) (Layer, error) {
 		return &Rescaling{}, nil
 	case "reshape":
 		return &Reshape{}, nil
+	case "spatial_dropout2d":
+		return &SpatialDropout2D{}, nil
+	case "up_sampling2d":
+		return &UpSampling2D{}, nil
+	case "zero_padding2d":
+		return &ZeroPadding2D{}, nil
 	}
 	return nil, errors.Errorf("unknown layer kind %q (known: %s)", kind, strings.Join(Kinds(), ", "))
 }

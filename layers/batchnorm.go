@@ -1,0 +1,288 @@
+package layers
+
+import (
+	"math"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/internal/ops"
+)
+
+// BatchNormalization normalizes each feature (the last axis) over every other
+// axis, as Keras's BatchNormalization with axis=-1: any shape (..., C) to the
+// same shape, so it follows a Dense layer (F), a convolution (H, W, C) or a
+// sequence (T, F).
+//
+// Training graphs compute gamma*(x-mean)/sqrt(var+Epsilon)+beta with the
+// batch's mean and biased variance over the batch and every axis but the
+// last, and differentiate through them; after each training run the moving
+// statistics move toward the batch's:
+//
+//	moving = moving*Momentum + batch*(1-Momentum)
+//
+// Inference graphs use the moving statistics instead and change nothing.
+//
+// Its weights, each [C], are gamma (trainable, ones; absent with NoScale),
+// beta (trainable, zeros; absent with NoCenter), and the non-trainable
+// moving_mean (zeros) and moving_variance (ones), in that order.
+type BatchNormalization struct {
+	// Name is the layer's name; empty means the model names it
+	// batch_normalization, batch_normalization_1...
+	Name string `json:"name,omitempty"`
+	// Momentum is the weight of the old value in the moving averages, in
+	// [0, 1); zero means 0.99, Keras's default (so momentum 0, moving
+	// statistics that are the last batch's, cannot be asked for).
+	Momentum float64 `json:"momentum,omitempty"`
+	// Epsilon is added to the variance before its square root; zero means
+	// 1e-3, Keras's default. It must not be negative.
+	Epsilon float64 `json:"epsilon,omitempty"`
+	// NoCenter leaves out beta (Keras's center=False); false means a beta.
+	NoCenter bool `json:"no_center,omitempty"`
+	// NoScale leaves out gamma (Keras's scale=False); false means a gamma.
+	NoScale bool `json:"no_scale,omitempty"`
+
+	in                    Shape
+	gamma, beta           *Weight
+	movingMean, movingVar *Weight
+	momentum, epsilon     float64
+}
+
+var _ Layer = (*BatchNormalization)(nil)
+
+// Kind is "batch_normalization".
+func (b *BatchNormalization) Kind() string { return "batch_normalization" }
+
+// LayerName is the layer's name.
+func (b *BatchNormalization) LayerName() string { return b.Name }
+
+// SetLayerName sets the layer's name.
+func (b *BatchNormalization) SetLayerName(name string) { b.Name = name }
+
+// Build checks Momentum and Epsilon and creates the [C] weights for input
+// (..., C); the output shape is the input shape.
+func (b *BatchNormalization) Build(bld *Builder, in Shape) (Shape, error) {
+	m := b.Momentum
+	if m == 0 {
+		m = 0.99
+	}
+	if !(m >= 0 && m < 1) {
+		return nil, errors.Errorf("batch_normalization %q: momentum must be in [0, 1), got %v", b.Name, b.Momentum)
+	}
+	eps := b.Epsilon
+	if eps == 0 {
+		eps = 1e-3
+	}
+	if !(eps > 0) || math.IsInf(eps, 0) {
+		return nil, errors.Errorf("batch_normalization %q: epsilon must be > 0, got %v", b.Name, b.Epsilon)
+	}
+	if len(in) == 0 {
+		return nil, errors.Errorf("batch_normalization %q: input has no dimensions besides the batch; expected (None, ..., features)", b.Name)
+	}
+	for _, d := range in {
+		if d <= 0 {
+			return nil, errors.Errorf("batch_normalization %q: input shape %v has a dimension <= 0", b.Name, in)
+		}
+	}
+	ch := []int{in[len(in)-1]}
+	b.gamma, b.beta = nil, nil
+	var err error
+	if !b.NoScale {
+		if b.gamma, err = bld.NewWeight("gamma", ch, Ones{}); err != nil {
+			return nil, errors.Wrapf(err, "batch_normalization %q", b.Name)
+		}
+	}
+	if !b.NoCenter {
+		if b.beta, err = bld.NewWeight("beta", ch, Zeros{}); err != nil {
+			return nil, errors.Wrapf(err, "batch_normalization %q", b.Name)
+		}
+	}
+	if b.movingMean, err = bld.NewState("moving_mean", ch, Zeros{}); err != nil {
+		return nil, errors.Wrapf(err, "batch_normalization %q", b.Name)
+	}
+	if b.movingVar, err = bld.NewState("moving_variance", ch, Ones{}); err != nil {
+		return nil, errors.Wrapf(err, "batch_normalization %q", b.Name)
+	}
+	b.in, b.momentum, b.epsilon = in.Clone(), m, eps
+	return in.Clone(), nil
+}
+
+// Forward normalizes x, [batch, ..., C], with the batch statistics in a
+// training graph (and asks for the moving statistics' updates) and with the
+// moving statistics in an inference graph.
+func (b *BatchNormalization) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
+	if b.movingMean == nil {
+		return nil, errors.Errorf("batch_normalization %q: forward before build", b.Name)
+	}
+	if err := checkBuiltInput("batch_normalization", b.Name, c, x, b.in); err != nil {
+		return nil, err
+	}
+	// Every axis but the last becomes one, [rows, C], where Gorgonia's
+	// broadcasting and reductions are reliable (along a middle axis of a
+	// 4-D tensor they are not: tensor v0.9.24's Sum gets it wrong). The
+	// reshapes copy: gorgonia.Reshape shares memory that later ops may
+	// overwrite in place (see ops.CopyReshape).
+	full := x.Shape().Clone()
+	ch := full[len(full)-1]
+	x2 := x
+	if x.Dims() != 2 {
+		var err error
+		if x2, err = ops.CopyReshape(x, tensor.Shape{full.TotalSize() / ch, ch}); err != nil {
+			return nil, errors.Wrapf(err, "batch_normalization %q", b.Name)
+		}
+	}
+	pattern := []byte{0}
+	wrap := func(err error, what string) error {
+		return errors.Wrapf(err, "batch_normalization %q: %s", b.Name, what)
+	}
+
+	var mean, variance, centred *gorgonia.Node
+	var err error
+	if c.Training {
+		if mean, err = gorgonia.Mean(x2, 0); err != nil {
+			return nil, wrap(err, "batch mean")
+		}
+		if centred, err = gorgonia.BroadcastSub(x2, mean, nil, pattern); err != nil {
+			return nil, wrap(err, "x - mean")
+		}
+		sq, err := gorgonia.Square(centred)
+		if err != nil {
+			return nil, wrap(err, "(x - mean)^2")
+		}
+		if variance, err = gorgonia.Mean(sq, 0); err != nil {
+			return nil, wrap(err, "batch variance")
+		}
+		if err := c.AddUpdate(mean, b.movingUpdate(b.movingMean)); err != nil {
+			return nil, wrap(err, "moving mean")
+		}
+		if err := c.AddUpdate(variance, b.movingUpdate(b.movingVar)); err != nil {
+			return nil, wrap(err, "moving variance")
+		}
+	} else {
+		mean, variance = c.Node(b.movingMean), c.Node(b.movingVar)
+	}
+
+	// scale = gamma / sqrt(variance + epsilon), a [C] vector.
+	ve, err := gorgonia.Add(variance, scalar(c, b.epsilon))
+	if err != nil {
+		return nil, wrap(err, "variance + epsilon")
+	}
+	var scale *gorgonia.Node
+	if b.gamma != nil {
+		std, err := gorgonia.Sqrt(ve)
+		if err != nil {
+			return nil, wrap(err, "sqrt")
+		}
+		if scale, err = gorgonia.HadamardDiv(c.Node(b.gamma), std); err != nil {
+			return nil, wrap(err, "gamma / std")
+		}
+	} else {
+		// Not gorgonia.InverseSqrt: its gradient is wrong in v0.9.18
+		// (-g/(2y^3) instead of -g*y^3/2).
+		std, err := gorgonia.Sqrt(ve)
+		if err != nil {
+			return nil, wrap(err, "sqrt")
+		}
+		if scale, err = gorgonia.Inverse(std); err != nil {
+			return nil, wrap(err, "1 / std")
+		}
+	}
+
+	var y *gorgonia.Node
+	if c.Training {
+		// y = (x - mean)*scale + beta
+		if y, err = gorgonia.BroadcastHadamardProd(centred, scale, nil, pattern); err != nil {
+			return nil, wrap(err, "(x - mean) * scale")
+		}
+		if b.beta != nil {
+			if y, err = gorgonia.BroadcastAdd(y, c.Node(b.beta), nil, pattern); err != nil {
+				return nil, wrap(err, "+ beta")
+			}
+		}
+	} else {
+		// y = x*scale + (beta - mean*scale): one pass fewer over x.
+		shift, err := gorgonia.HadamardProd(mean, scale)
+		if err != nil {
+			return nil, wrap(err, "mean * scale")
+		}
+		if shift, err = gorgonia.Neg(shift); err != nil {
+			return nil, wrap(err, "-mean * scale")
+		}
+		if b.beta != nil {
+			if shift, err = gorgonia.Add(c.Node(b.beta), shift); err != nil {
+				return nil, wrap(err, "beta - mean * scale")
+			}
+		}
+		if y, err = gorgonia.BroadcastHadamardProd(x2, scale, nil, pattern); err != nil {
+			return nil, wrap(err, "x * scale")
+		}
+		if y, err = gorgonia.BroadcastAdd(y, shift, nil, pattern); err != nil {
+			return nil, wrap(err, "+ shift")
+		}
+	}
+	if x.Dims() == 2 {
+		return y, nil
+	}
+	if y, err = ops.CopyReshape(y, full); err != nil {
+		return nil, errors.Wrapf(err, "batch_normalization %q", b.Name)
+	}
+	return y, nil
+}
+
+// movingUpdate returns the update that moves w toward a batch statistic:
+// w = w*momentum + batch*(1-momentum), in place.
+func (b *BatchNormalization) movingUpdate(w *Weight) func(*tensor.Dense) error {
+	m := b.momentum
+	return func(v *tensor.Dense) error {
+		if v == nil || v.Dtype() != w.Value.Dtype() || v.Shape().TotalSize() != w.Value.Shape().TotalSize() {
+			return errors.Errorf("batch_normalization %q: %s: batch statistic does not match the weight (%v %v)", b.Name, w.Name, w.Value.Dtype(), w.Value.Shape())
+		}
+		switch dst := w.Value.Data().(type) {
+		case []float32:
+			src, ok := v.Data().([]float32)
+			if !ok {
+				// A one-feature statistic may come back as a scalar.
+				f, isScalar := v.Data().(float32)
+				if !isScalar {
+					return errors.Errorf("batch_normalization %q: %s: batch statistic holds %T", b.Name, w.Name, v.Data())
+				}
+				src = []float32{f}
+			}
+			for i := range dst {
+				dst[i] = float32(float64(dst[i])*m + float64(src[i])*(1-m))
+			}
+		case []float64:
+			src, ok := v.Data().([]float64)
+			if !ok {
+				f, isScalar := v.Data().(float64)
+				if !isScalar {
+					return errors.Errorf("batch_normalization %q: %s: batch statistic holds %T", b.Name, w.Name, v.Data())
+				}
+				src = []float64{f}
+			}
+			for i := range dst {
+				dst[i] = dst[i]*m + src[i]*(1-m)
+			}
+		default:
+			return errors.Errorf("batch_normalization %q: %s: unsupported dtype %v", b.Name, w.Name, w.Value.Dtype())
+		}
+		return nil
+	}
+}
+
+// Weights returns gamma (unless NoScale), beta (unless NoCenter),
+// moving_mean and moving_variance; nil before Build.
+func (b *BatchNormalization) Weights() []*Weight {
+	if b.movingMean == nil {
+		return nil
+	}
+	var ws []*Weight
+	if b.gamma != nil {
+		ws = append(ws, b.gamma)
+	}
+	if b.beta != nil {
+		ws = append(ws, b.beta)
+	}
+	return append(ws, b.movingMean, b.movingVar)
+}
