@@ -100,7 +100,7 @@ func (a Activator) Apply(x *gorgonia.Node) (*gorgonia.Node, error) {
 	case "", Linear:
 		return x, nil
 	case ReLU:
-		y, err = gorgonia.Rectify(x)
+		y, err = ops.ReLU(x)
 	case LeakyReLU:
 		y, err = leakyReLU(x)
 	case ELU:

@@ -20,7 +20,8 @@ type Spec struct {
 
 // Kinds lists the layer kinds New knows.
 func Kinds() []string {
-	return []string{"activation", "batch_normalization", "conv1d", "conv2d", "dense", "dropout", "flatten", "input", "rescaling", "reshape", "spatial_dropout2d", "up_sampling2d", "zero_padding2d"}
+	return []string{"activation", "average_pooling1d", "average_pooling2d", "batch_normalization", "conv1d", "conv2d", "dense", "dropout", "flatten", "global_average_pooling1d", "global_average_pooling2d",
+		"global_max_pooling1d", "global_max_pooling2d", "input", "max_pooling1d", "max_pooling2d", "rescaling", "reshape", "spatial_dropout2d", "up_sampling2d", "zero_padding2d"}
 }
 
 // New returns a new, unconfigured layer of the given kind.
@@ -28,6 +29,10 @@ func New(kind string) (Layer, error) {
 	switch kind {
 	case "activation":
 		return &Activation{}, nil
+	case "average_pooling1d":
+		return &AveragePooling1D{}, nil
+	case "average_pooling2d":
+		return &AveragePooling2D{}, nil
 	case "batch_normalization":
 		return &BatchNormalization{}, nil
 	case "conv1d":
@@ -40,8 +45,20 @@ func New(kind string) (Layer, error) {
 		return &Dropout{}, nil
 	case "flatten":
 		return &Flatten{}, nil
+	case "global_average_pooling1d":
+		return &GlobalAveragePooling1D{}, nil
+	case "global_average_pooling2d":
+		return &GlobalAveragePooling2D{}, nil
+	case "global_max_pooling1d":
+		return &GlobalMaxPooling1D{}, nil
+	case "global_max_pooling2d":
+		return &GlobalMaxPooling2D{}, nil
 	case "input":
 		return &Input{}, nil
+	case "max_pooling1d":
+		return &MaxPooling1D{}, nil
+	case "max_pooling2d":
+		return &MaxPooling2D{}, nil
 	case "rescaling":
 		return &Rescaling{}, nil
 	case "reshape":

@@ -69,7 +69,7 @@ func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, error) {
 	fs.BoolVar(&f.quiet, "quiet", false, "print only the test metrics")
 	fs.StringVar(&f.out, "out", "", "directory to save the trained model in (with its preprocessing), for evaluate, predict and serve")
 	fs.StringVar(&f.curves, "curves", "", "also write the training curves (loss and metrics per epoch, training and validation) as a PNG to this file")
-	fs.StringVar(&f.modelSpec, "model", "", "JSON model spec to train instead of the default network (see the models package's FromSpec)")
+	fs.StringVar(&f.modelSpec, "model", "mlp", "the network: mlp (dense layers of --hidden), cnn (the small convolutional network of models.NewSmallCNN, for images), or a JSON model spec file (see the models package's FromSpec)")
 	fs.StringVar(&f.checkpoint, "checkpoint", "profundo-checkpoint.zip", "where an interrupted run (Ctrl-C, SIGTERM) saves its checkpoint, and where --resume reads it")
 	fs.BoolVar(&f.resume, "resume", false, "continue the interrupted run saved at --checkpoint; give the same other flags")
 	fs.Usage = func() {
@@ -231,7 +231,19 @@ func prepareModel(f *trainFlags, data *prepared) (*models.Sequential, trainer.Fi
 		return nil, cfg, fmt.Errorf("--optimizer: %w", err)
 	}
 	var m *models.Sequential
-	if f.modelSpec != "" {
+	switch f.modelSpec {
+	case "", "mlp":
+		if m, err = defaultModel(f, data); err != nil {
+			return nil, cfg, err
+		}
+	case "cnn":
+		if data.task != datasets.Classification {
+			return nil, cfg, fmt.Errorf("--model cnn: %s is not a classification task", data.name)
+		}
+		if m, err = models.NewSmallCNN(layers.Shape(data.train.X.Shape()[1:]), len(data.classNames), f.dropout); err != nil {
+			return nil, cfg, fmt.Errorf("--model cnn on %s: %w", data.name, err)
+		}
+	default:
 		r, err := os.Open(f.modelSpec)
 		if err != nil {
 			return nil, cfg, fmt.Errorf("--model: %w", err)
@@ -241,8 +253,6 @@ func prepareModel(f *trainFlags, data *prepared) (*models.Sequential, trainer.Fi
 		if err != nil {
 			return nil, cfg, fmt.Errorf("--model %s: %w", f.modelSpec, err)
 		}
-	} else if m, err = defaultModel(f, data); err != nil {
-		return nil, cfg, err
 	}
 	compile := models.Config{Optimizer: opt, Seed: f.seed}
 	if c := m.Config(); c.Loss != nil {

@@ -1,0 +1,153 @@
+package ops
+
+import (
+	"hash"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// ReLU is max(x, 0) elementwise, as one op that writes into a buffer it
+// keeps from run to run (gorgonia.Rectify allocates and copies twice per
+// run); its gradient passes the output's gradient where the output is
+// positive, also into a kept buffer.
+func ReLU(x *gorgonia.Node) (*gorgonia.Node, error) {
+	if x == nil {
+		return nil, errors.New("relu: nil input")
+	}
+	if x.IsScalar() {
+		return nil, errors.New("relu: input is a scalar, want a tensor")
+	}
+	return gorgonia.ApplyOp(&reluOp{id: opID.Add(1), dims: x.Dims()}, x)
+}
+
+type reluOp struct {
+	id   int64
+	dims int
+	out  *tensor.Dense
+}
+
+func (op *reluOp) Arity() int    { return 1 }
+func (op *reluOp) Type() hm.Type { return hm.NewFnType(tensorType(op.dims), tensorType(op.dims)) }
+func (op *reluOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapes("relu", in)
+	if err != nil {
+		return nil, err
+	}
+	if len(s) != 1 {
+		return nil, errors.Errorf("relu: %d inputs, want 1", len(s))
+	}
+	return s[0].Clone(), nil
+}
+func (op *reluOp) ReturnsPtr() bool      { return false }
+func (op *reluOp) CallsExtern() bool     { return false }
+func (op *reluOp) OverwritesInput() int  { return -1 }
+func (op *reluOp) WriteHash(h hash.Hash) { writeHash(h, "relu", op.id) }
+func (op *reluOp) Hashcode() uint32      { return hashOf("relu", op.id) }
+func (op *reluOp) String() string        { return "ReLU" }
+func (op *reluOp) DiffWRT(int) []bool    { return []bool{true} }
+
+func (op *reluOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
+	if len(vals) != 1 {
+		return nil, errors.Errorf("relu: %d inputs, want 1", len(vals))
+	}
+	x, err := dense("relu", vals[0])
+	if err != nil {
+		return nil, err
+	}
+	op.out = reuse(op.out, x.Dtype(), x.Shape()...)
+	switch xd := x.Data().(type) {
+	case []float32:
+		relu(xd, op.out.Data().([]float32))
+	case []float64:
+		relu(xd, op.out.Data().([]float64))
+	}
+	return op.out, nil
+}
+
+func (op *reluOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+	g, err := gorgonia.ApplyOp(&reluGradOp{id: op.id, dims: op.dims}, output, grad)
+	if err != nil {
+		return nil, errors.Wrap(err, "relu gradient")
+	}
+	return gorgonia.Nodes{g}, nil
+}
+
+// reluGradOp is dy where y > 0, else 0, from (y, dy).
+type reluGradOp struct {
+	id   int64
+	dims int
+	out  *tensor.Dense
+}
+
+func (op *reluGradOp) Arity() int { return 2 }
+func (op *reluGradOp) Type() hm.Type {
+	return hm.NewFnType(tensorType(op.dims), tensorType(op.dims), tensorType(op.dims))
+}
+func (op *reluGradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, err := shapes("relu gradient", in)
+	if err != nil {
+		return nil, err
+	}
+	if len(s) != 2 {
+		return nil, errors.Errorf("relu gradient: %d inputs, want 2", len(s))
+	}
+	return s[0].Clone(), nil
+}
+func (op *reluGradOp) ReturnsPtr() bool      { return false }
+func (op *reluGradOp) CallsExtern() bool     { return false }
+func (op *reluGradOp) OverwritesInput() int  { return -1 }
+func (op *reluGradOp) WriteHash(h hash.Hash) { writeHash(h, "relu_grad", op.id) }
+func (op *reluGradOp) Hashcode() uint32      { return hashOf("relu_grad", op.id) }
+func (op *reluGradOp) String() string        { return "ReLUGrad" }
+
+func (op *reluGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
+	if len(vals) != 2 {
+		return nil, errors.Errorf("relu gradient: %d inputs, want 2", len(vals))
+	}
+	y, err := dense("relu gradient", vals[0])
+	if err != nil {
+		return nil, err
+	}
+	dy, err := dense("relu gradient", vals[1])
+	if err != nil {
+		return nil, err
+	}
+	if !y.Shape().Eq(dy.Shape()) || y.Dtype() != dy.Dtype() {
+		return nil, errors.Errorf("relu gradient: output %v %v and its gradient %v %v differ", y.Shape(), y.Dtype(), dy.Shape(), dy.Dtype())
+	}
+	op.out = reuse(op.out, y.Dtype(), y.Shape()...)
+	switch yd := y.Data().(type) {
+	case []float32:
+		reluGrad(yd, dy.Data().([]float32), op.out.Data().([]float32))
+	case []float64:
+		reluGrad(yd, dy.Data().([]float64), op.out.Data().([]float64))
+	}
+	return op.out, nil
+}
+
+func relu[T float](x, out []T) {
+	parallel(len(x), len(x), func(lo, hi int) {
+		out, x := out[lo:hi], x[lo:hi]
+		for i, v := range x {
+			out[i] = max(v, 0) // NaN stays NaN
+		}
+	})
+}
+
+func reluGrad[T float](y, dy, out []T) {
+	parallel(len(y), len(y), func(lo, hi int) {
+		out, y, dy := out[lo:hi], y[lo:hi], dy[lo:hi]
+		for i, v := range y {
+			g := dy[i]
+			if !(v > 0) {
+				g = 0
+			}
+			out[i] = g
+		}
+	})
+}
+
+var _ gorgonia.SDOp = (*reluOp)(nil)
