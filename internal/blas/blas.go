@@ -9,6 +9,9 @@
 package blas
 
 import (
+	"runtime"
+	"sync"
+
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -23,6 +26,16 @@ var impl Impl = gonum.Implementation{}
 
 // name is the implementation's name, as Name reports it.
 var name = "gonum"
+
+// split says whether Sgemm and Dgemm split a product over goroutines
+// themselves: for a single-threaded implementation (OpenBLAS with one
+// thread, whose own threads would spin against Go's), not for gonum, which
+// splits its products itself.
+var split = false
+
+// splitMin is the number of multiply-adds below which a product is not
+// split.
+const splitMin = 1 << 20
 
 // Name is "gonum" in the default build and "openblas" with the openblas tag.
 func Name() string { return name }
@@ -43,7 +56,9 @@ func Sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 	if m == 0 || n == 0 {
 		return
 	}
-	impl.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	parts(tA, tB, m, n, k, lda, ldb, ldc, func(m, n int, ao, bo, co int) {
+		impl.Sgemm(tA, tB, m, n, k, alpha, a[ao:], lda, b[bo:], ldb, beta, c[co:], ldc)
+	})
 }
 
 // Dgemm is Sgemm in float64.
@@ -51,5 +66,54 @@ func Dgemm(tA, tB Transpose, m, n, k int, alpha float64, a []float64, lda int, b
 	if m == 0 || n == 0 {
 		return
 	}
-	impl.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	parts(tA, tB, m, n, k, lda, ldb, ldc, func(m, n int, ao, bo, co int) {
+		impl.Dgemm(tA, tB, m, n, k, alpha, a[ao:], lda, b[bo:], ldb, beta, c[co:], ldc)
+	})
+}
+
+// parts calls gemm once for the whole product, or, when split is on and
+// the product is large, once per CPU on goroutines, each for a block of
+// c's rows (or of its columns, when it has too few rows), with the offsets
+// of that block's first values in a, b and c. Each value of c is computed
+// by one call; a blocked GEMM may sum in another order for another block
+// shape, so split results agree with unsplit ones to rounding, and are
+// the same from run to run for the same number of CPUs.
+func parts(tA, tB Transpose, m, n, k, lda, ldb, ldc int, gemm func(m, n int, ao, bo, co int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if !split || workers < 2 || m*n*k < splitMin {
+		gemm(m, n, 0, 0, 0)
+		return
+	}
+	byRows := m >= 4*workers || m >= n
+	total := n
+	if byRows {
+		total = m
+	}
+	workers = min(workers, total)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := total*w/workers, total*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if byRows {
+				// Rows lo..hi of op(a): rows of a, or columns when a is
+				// transposed.
+				ao := lo * lda
+				if tA == Trans {
+					ao = lo
+				}
+				gemm(hi-lo, n, ao, 0, lo*ldc)
+				return
+			}
+			// Columns lo..hi of op(b): columns of b, or rows when b is
+			// transposed.
+			bo := lo
+			if tB == Trans {
+				bo = lo * ldb
+			}
+			gemm(m, hi-lo, 0, bo, lo)
+		}()
+	}
+	wg.Wait()
 }

@@ -1,0 +1,59 @@
+package blas
+
+import (
+	"fmt"
+	"math/rand"
+	"runtime"
+	"testing"
+)
+
+// TestSplitGemmMatchesWhole checks that a product split over goroutines,
+// by rows or by columns, gives what one call gives (to rounding: a
+// blocked GEMM may sum in another order for another shape), for every
+// combination of transposes, with padded leading dimensions and beta != 0.
+func TestSplitGemmMatchesWhole(t *testing.T) {
+	defer func(s bool, p int) { split = s; runtime.GOMAXPROCS(p) }(split, runtime.GOMAXPROCS(3))
+	rng := rand.New(rand.NewSource(1))
+	for _, sz := range [][3]int{{300, 70, 60}, {5, 400, 700}, {2, 2, 1 << 20}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		for _, tA := range []Transpose{NoTrans, Trans} {
+			for _, tB := range []Transpose{NoTrans, Trans} {
+				t.Run(fmt.Sprintf("%dx%dx%d/%c%c", m, n, k, tA, tB), func(t *testing.T) {
+					ar, ac := m, k
+					if tA == Trans {
+						ar, ac = k, m
+					}
+					br, bc := k, n
+					if tB == Trans {
+						br, bc = n, k
+					}
+					lda, ldb, ldc := ac+3, bc+1, n+2
+					a, b := make([]float64, ar*lda), make([]float64, br*ldb)
+					c0 := make([]float64, m*ldc)
+					for _, s := range [][]float64{a, b, c0} {
+						for i := range s {
+							s[i] = rng.NormFloat64()
+						}
+					}
+					whole, parts := append([]float64(nil), c0...), append([]float64(nil), c0...)
+					split = false
+					Dgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, 0.5, whole, ldc)
+					split = true
+					Dgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, 0.5, parts, ldc)
+					for i := range whole {
+						if d := whole[i] - parts[i]; d > 1e-12*(1+abs(whole[i])) || -d > 1e-12*(1+abs(whole[i])) {
+							t.Fatalf("c[%d] = %v split, %v whole", i, parts[i], whole[i])
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
