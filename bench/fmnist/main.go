@@ -132,14 +132,7 @@ func run(model string, epochs, bs int, lr float64, threads, maxBatches, inferBat
 	if maxBatches > 0 && maxBatches < n {
 		n = maxBatches
 	}
-	x, y := train.X, train.Y
-	if n*bs < train.X.Shape()[0] {
-		rows := make([]int, n*bs)
-		for i := range rows {
-			rows[i] = i
-		}
-		x, y = take(train.X, rows), take(train.Y, rows)
-	}
+	x, y := head(train.X, n*bs), head(train.Y, n*bs)
 
 	res := result{Impl: "profundo", BLAS: blas.Name(), Model: model, Threads: threads, Batch: bs, Epochs: epochs,
 		BatchesPerEpoch: n, InferBatch: inferBatch, DataLoadS: round(loadS, 2)}
@@ -218,6 +211,24 @@ func run(model string, epochs, bs int, lr float64, threads, maxBatches, inferBat
 	}
 	fmt.Println("JSON " + string(js))
 	return nil
+}
+
+// head is the first n rows of t, sharing its values.
+func head(t *tensor.Dense, n int) *tensor.Dense {
+	shape := t.Shape().Clone()
+	if shape[0] == n {
+		return t
+	}
+	per := shape.TotalSize() / shape[0]
+	shape[0] = n
+	var backing any
+	switch d := t.Data().(type) {
+	case []float32:
+		backing = d[:n*per]
+	case []float64:
+		backing = d[:n*per]
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(backing))
 }
 
 // take copies rows of t into a new tensor.

@@ -45,6 +45,23 @@ func TestTrainFlags(t *testing.T) {
 	}
 }
 
+// TestTrainCNN trains the small convolutional network on the digits, read
+// as 8x8 images, and checks its test accuracy.
+func TestTrainCNN(t *testing.T) {
+	var out, errOut bytes.Buffer
+	args := []string{"train", "--model", "cnn", "--epochs", "5", "--quiet", "--seed", "2"}
+	if code := run(context.Background(), args, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	m := regexp.MustCompile(`(?m)^test_accuracy: ([0-9.]+)$`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no test_accuracy line:\n%s", out.String())
+	}
+	if acc, _ := strconv.ParseFloat(m[1], 64); acc < 0.93 {
+		t.Fatalf("test accuracy %v, want >= 0.93", acc)
+	}
+}
+
 func TestHelpAndErrors(t *testing.T) {
 	tests := []struct {
 		args []string
@@ -52,6 +69,8 @@ func TestHelpAndErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"train", "--help"}, 0, "-batch-size"},
+		{[]string{"train", "--model", "cnn", "--data", "iris"}, 1, "--model cnn on iris: cnn: samples of shape (None, 4) are not images"},
+		{[]string{"train", "--model", "cnn", "--data", "diabetes"}, 1, "--model cnn: diabetes is not a classification task"},
 		{[]string{"help"}, 0, "profundo train"},
 		{[]string{}, 2, "Usage"},
 		{[]string{"fly"}, 2, `unknown command "fly"`},
