@@ -31,8 +31,8 @@ func NewMLP(in layers.Shape, hidden []int, dropout float64, classes int) (*Seque
 
 // ImageShape returns the (height, width, channels) a convolutional network
 // reads samples of shape in as: (h, w, c) as it is, (h, w) as one channel,
-// and n values, n a perfect square, as a square of one channel (the 8x8
-// digits). Other shapes are an error.
+// and n values, n a perfect square of at least 16, as a square of one
+// channel (the 8x8 digits). Other shapes are an error.
 func ImageShape(in layers.Shape) (layers.Shape, error) {
 	switch len(in) {
 	case 3:
@@ -41,11 +41,11 @@ func ImageShape(in layers.Shape) (layers.Shape, error) {
 		return layers.Shape{in[0], in[1], 1}, nil
 	case 1:
 		side := int(math.Round(math.Sqrt(float64(in[0]))))
-		if side*side == in[0] && side > 0 {
+		if side*side == in[0] && side >= 4 {
 			return layers.Shape{side, side, 1}, nil
 		}
 	}
-	return nil, errors.Errorf("samples of shape %v are not images: want (height, width[, channels]) or a square number of values", in)
+	return nil, errors.Errorf("samples of shape %v are not images: want (height, width[, channels]) or a square number (>= 16) of values", in)
 }
 
 // NewSmallCNN returns the small convolutional classifier of the Keras
@@ -62,6 +62,9 @@ func NewSmallCNN(in layers.Shape, classes int, dropout float64) (*Sequential, er
 	img, err := ImageShape(in)
 	if err != nil {
 		return nil, errors.Wrap(err, "cnn")
+	}
+	if img[0] < 4 || img[1] < 4 {
+		return nil, errors.Errorf("cnn: images of %dx%d are too small to pool twice; want at least 4x4", img[0], img[1])
 	}
 	padding := layers.PaddingValid
 	if img[0] < 10 || img[1] < 10 {
