@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -133,5 +134,35 @@ func TestSmallCNNErrors(t *testing.T) {
 	}
 	if _, err := models.NewSmallCNN(layers.Shape{28, 28}, 1, 0); err == nil || !strings.Contains(err.Error(), "at least 2 classes") {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// TestSmallCNNSameAcrossCPUs trains the small CNN with GOMAXPROCS 1 and 2:
+// the work splits differently, the weights must not differ by a bit.
+func TestSmallCNNSameAcrossCPUs(t *testing.T) {
+	train, _ := digits(t)
+	var runs [][]float32
+	for _, procs := range []int{1, 2} {
+		prev := runtime.GOMAXPROCS(procs)
+		m, err := models.NewSmallCNN(layers.Shape{64}, 10, 0.1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compileCNN(t, m, 3)
+		_, err = m.Fit(context.Background(), train.X, train.Y, trainer.FitConfig{Epochs: 1, BatchSize: 64, Seed: 3, Silent: true})
+		runtime.GOMAXPROCS(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all []float32
+		for _, w := range m.Weights() {
+			all = append(all, w.Value.Data().([]float32)...)
+		}
+		runs = append(runs, all)
+	}
+	for i := range runs[0] {
+		if runs[0][i] != runs[1][i] {
+			t.Fatalf("weight value %d: %v with 1 CPU, %v with 2", i, runs[0][i], runs[1][i])
+		}
 	}
 }
