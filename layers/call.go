@@ -34,6 +34,7 @@ type Call struct {
 	learnables gorgonia.Nodes
 	feeds      []*Feed
 	logits     map[*gorgonia.Node]Logits
+	masks      map[*gorgonia.Node]*gorgonia.Node
 	losses     []*gorgonia.Node
 	updates    []*Update
 }
@@ -47,6 +48,7 @@ func NewCall(dt tensor.Dtype, batch int, training bool) *Call {
 		Training: training,
 		nodes:    map[*Weight]*gorgonia.Node{},
 		logits:   map[*gorgonia.Node]Logits{},
+		masks:    map[*gorgonia.Node]*gorgonia.Node{},
 	}
 }
 
@@ -225,4 +227,30 @@ func (c *Call) NeedsGrad(x *gorgonia.Node) bool {
 		}
 	}
 	return false
+}
+
+// SetMask records that the time steps of x, [batch, steps, ...], are
+// valid where mask, [batch, steps] of the graph's dtype, is 1 and padding
+// where it is 0, as Keras's masks do: an Embedding with MaskZero sets it,
+// and recurrent layers read it to carry their state over padding. Layers
+// that keep the steps of their input pass the mask on to their output.
+func (c *Call) SetMask(x, mask *gorgonia.Node) error {
+	if x == nil || mask == nil {
+		return errors.New("set mask: node is nil")
+	}
+	xs, ms := x.Shape(), mask.Shape()
+	if len(xs) < 2 || len(ms) != 2 || ms[0] != xs[0] || ms[1] != xs[1] {
+		return errors.Errorf("set mask: mask %v does not match the batch and steps of %q, %v", ms, x.Name(), xs)
+	}
+	if mask.Dtype() != c.DType {
+		return errors.Errorf("set mask: mask is %v in a %v graph", mask.Dtype(), c.DType)
+	}
+	c.masks[x] = mask
+	return nil
+}
+
+// MaskOf returns the mask SetMask recorded for x.
+func (c *Call) MaskOf(x *gorgonia.Node) (*gorgonia.Node, bool) {
+	m, ok := c.masks[x]
+	return m, ok
 }
