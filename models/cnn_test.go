@@ -8,7 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"gorgonia.org/tensor"
+
 	"github.com/profundo/profundo/datasets"
+	"github.com/profundo/profundo/internal/ops"
 	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/losses"
 	"github.com/profundo/profundo/metrics"
@@ -164,5 +167,57 @@ func TestSmallCNNSameAcrossCPUs(t *testing.T) {
 		if runs[0][i] != runs[1][i] {
 			t.Fatalf("weight value %d: %v with 1 CPU, %v with 2", i, runs[0][i], runs[1][i])
 		}
+	}
+}
+
+// TestLargeGraphsDropTheirBuffers checks that after Predict the graph of a
+// large batch has dropped the buffers its ops keep, that a small one keeps
+// them, and that predictions do not change either way.
+func TestLargeGraphsDropTheirBuffers(t *testing.T) {
+	train, _ := digits(t)
+	m, err := models.NewSmallCNN(layers.Shape{64}, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compileCNN(t, m, 4)
+	ctx := context.Background()
+	// 1,437 rows at once: about 100 MB of kept buffers.
+	vals := make([]float32, train.X.Shape().TotalSize())
+	for i, v := range train.X.Data().([]float64) {
+		vals[i] = float32(v)
+	}
+	big := tensor.New(tensor.WithShape(train.X.Shape()...), tensor.WithBacking(vals))
+	var first []float32
+	for run := 0; run < 2; run++ {
+		out, err := trainer.Predict(ctx, m, big, big.Shape()[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := m.Graph(trainer.PredictMode, big.Shape()[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, n := ops.GraphBuffers(g.Graph); n != 0 {
+			t.Fatalf("run %d: the batch-%d graph keeps %d bytes after Predict", run, big.Shape()[0], n)
+		}
+		if run == 0 {
+			first = append(first, out.Data().([]float32)...)
+			continue
+		}
+		for i, v := range out.Data().([]float32) {
+			if v != first[i] {
+				t.Fatalf("prediction %d changed after the buffers were dropped: %v, then %v", i, first[i], v)
+			}
+		}
+	}
+	if _, err := trainer.Predict(ctx, m, big, 4); err != nil {
+		t.Fatal(err)
+	}
+	g, err := m.Graph(trainer.PredictMode, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, n := ops.GraphBuffers(g.Graph); n == 0 {
+		t.Fatal("the batch-4 graph dropped its buffers")
 	}
 }

@@ -29,6 +29,8 @@ func Evaluate(ctx context.Context, m Model, mets []metrics.Metric, d Data, batch
 	n := d.Len()
 	yBufs := map[int]*tensor.Dense{}
 	rows := make([]int, 0, bs)
+	used := graphSet{}
+	defer used.release()
 	for from := 0; from < n; from += bs {
 		if err := ctx.Err(); err != nil {
 			return nil, errors.Wrapf(err, "evaluate: batch %d", from/bs+1)
@@ -38,7 +40,7 @@ func Evaluate(ctx context.Context, m Model, mets []metrics.Metric, d Data, batch
 		for r := from; r < to; r++ {
 			rows = append(rows, r)
 		}
-		l, err := evalStep(m, mets, d, rows, yBufs)
+		l, err := evalStep(m, mets, d, rows, yBufs, used)
 		if err != nil {
 			return nil, errors.Wrapf(err, "evaluate: batch %d", from/bs+1)
 		}
@@ -47,11 +49,12 @@ func Evaluate(ctx context.Context, m Model, mets []metrics.Metric, d Data, batch
 	return results(&loss, mets, ""), nil
 }
 
-func evalStep(m Model, mets []metrics.Metric, d Data, rows []int, yBufs map[int]*tensor.Dense) (float64, error) {
+func evalStep(m Model, mets []metrics.Metric, d Data, rows []int, yBufs map[int]*tensor.Dense, used graphSet) (float64, error) {
 	g, err := m.Graph(EvalMode, len(rows))
 	if err != nil {
 		return 0, err
 	}
+	used[g] = true
 	defer g.reset()
 	tensors.CopyRows(g.InputValue, d.X, rows)
 	tensors.CopyRows(g.TargetValue, d.target(), rows)
@@ -83,23 +86,26 @@ func Predict(ctx context.Context, m Model, x *tensor.Dense, batchSize int) (*ten
 		return nil, errors.Wrap(err, "predict")
 	}
 	var out *tensor.Dense
+	used := graphSet{}
+	defer used.release()
 	for from := 0; from < n; from += bs {
 		if err := ctx.Err(); err != nil {
 			return nil, errors.Wrapf(err, "predict: batch %d", from/bs+1)
 		}
 		to := min(from+bs, n)
-		if out, err = predictStep(m, x, out, from, to); err != nil {
+		if out, err = predictStep(m, x, out, from, to, used); err != nil {
 			return nil, errors.Wrapf(err, "predict: rows %d to %d", from, to-1)
 		}
 	}
 	return out, nil
 }
 
-func predictStep(m Model, x, out *tensor.Dense, from, to int) (*tensor.Dense, error) {
+func predictStep(m Model, x, out *tensor.Dense, from, to int, used graphSet) (*tensor.Dense, error) {
 	g, err := m.Graph(PredictMode, to-from)
 	if err != nil {
 		return nil, err
 	}
+	used[g] = true
 	defer g.reset()
 	tensors.CopyRange(g.InputValue, x, from, to)
 	if err := g.run(); err != nil {

@@ -229,6 +229,8 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 	}
 
 	yBufs := map[int]*tensor.Dense{}
+	used := graphSet{}
+	defer used.release()
 	var lossMean metrics.Mean
 	for epoch := cfg.InitialEpoch; epoch < cfg.Epochs; epoch++ {
 		first := 0
@@ -254,7 +256,7 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 				return hist, end(err)
 			}
 			dropout := func() *rand.Rand { return rand.New(rand.NewSource(datasets.StreamSeed(cfg.Seed, epoch, b))) }
-			loss, err := trainStep(m, solver, mets, train, rows, dropout, yBufs)
+			loss, err := trainStep(m, solver, mets, train, rows, dropout, yBufs, used)
 			if err != nil {
 				return hist, errors.Wrapf(err, "fit: epoch %d, batch %d", epoch+1, b+1)
 			}
@@ -287,7 +289,7 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 
 // trainStep runs one batch forward and backward and steps the solver; it
 // returns the batch's mean loss.
-func trainStep(m Model, solver optimizers.Solver, mets []metrics.Metric, d Data, rows []int, dropout func() *rand.Rand, yBufs map[int]*tensor.Dense) (float64, error) {
+func trainStep(m Model, solver optimizers.Solver, mets []metrics.Metric, d Data, rows []int, dropout func() *rand.Rand, yBufs map[int]*tensor.Dense, used graphSet) (float64, error) {
 	mode := TrainMode
 	if d.Weights != nil {
 		mode = WeightedTrainMode
@@ -296,6 +298,7 @@ func trainStep(m Model, solver optimizers.Solver, mets []metrics.Metric, d Data,
 	if err != nil {
 		return 0, err
 	}
+	used[g] = true
 	defer g.reset()
 	tensors.CopyRows(g.InputValue, d.X, rows)
 	tensors.CopyRows(g.TargetValue, d.target(), rows)

@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/profundo/profundo/internal/graphlock"
+	"github.com/profundo/profundo/internal/ops"
 	"github.com/profundo/profundo/layers"
 )
 
@@ -177,4 +178,29 @@ func (g *Graph) outputValue() (*tensor.Dense, error) {
 		return nil, errors.Errorf("%s graph for batch %d: output is %T, not a dense tensor", g.Mode, g.Batch, g.Output.Value())
 	}
 	return t, nil
+}
+
+// keepBuffersMax is the most memory, in bytes, that the ops of one graph
+// keep between calls of Fit, Evaluate and Predict. Profundo's ops keep
+// their output and work buffers from batch to batch, so that a step
+// allocates almost nothing; when a call returns, the graphs it ran drop
+// buffers larger than this, so that a model's many graphs (training,
+// evaluation and prediction at several batch sizes) do not all hold their
+// peak memory at once, while small graphs (a server's one-row predictions)
+// keep theirs.
+const keepBuffersMax = 32 << 20
+
+// graphSet is the graphs a call ran.
+type graphSet map[*Graph]bool
+
+// release drops the buffers of the graphs whose ops keep more than
+// keepBuffersMax bytes.
+func (s graphSet) release() {
+	for g := range s {
+		if bufs, n := ops.GraphBuffers(g.Graph); n > keepBuffersMax {
+			for _, b := range bufs {
+				b.Release()
+			}
+		}
+	}
 }
