@@ -29,7 +29,7 @@ import (
 )
 
 func main() {
-	epochs := flag.Int("epochs", 8, "training epochs")
+	epochs := flag.Int("epochs", 15, "most training epochs (early stopping may end sooner)")
 	batch := flag.Int("batch-size", 128, "batch size")
 	dropout := flag.Float64("dropout", 0.3, "dropout before the dense layers")
 	limit := flag.Int("limit", 0, "train on the first n images only (0: all 60,000)")
@@ -78,9 +78,14 @@ func run(ctx context.Context, epochs, batch int, dropout float64, limit int, out
 		return err
 	}
 	fmt.Print(m.Summary())
-	early := &trainer.EarlyStopping{Monitor: "val_loss", Patience: 2, RestoreBestWeights: true}
+	// Halve the learning rate when the validation loss stalls; stop when it
+	// has not improved for 3 epochs, keeping the best weights.
+	callbacks := []trainer.Callback{
+		&trainer.ReduceLROnPlateau{Monitor: "val_loss", Factor: 0.5, Patience: 1},
+		&trainer.EarlyStopping{Monitor: "val_loss", Patience: 3, RestoreBestWeights: true},
+	}
 	_, err = m.Fit(ctx, train.X, train.Y, trainer.FitConfig{
-		Epochs: epochs, BatchSize: batch, ValidationSplit: 0.1, Seed: 1, Callbacks: []trainer.Callback{early},
+		Epochs: epochs, BatchSize: batch, ValidationSplit: 0.1, Seed: 1, Callbacks: callbacks,
 	})
 	if err != nil {
 		return err
