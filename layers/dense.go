@@ -3,6 +3,8 @@ package layers
 import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
+
+	"github.com/profundo/profundo/internal/ops"
 )
 
 // Dense computes Activation(x·W + b): [batch, in] -> [batch, Units].
@@ -85,22 +87,18 @@ func (d *Dense) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 	if d.kernel == nil {
 		return nil, errors.Errorf("dense %q: forward before build", d.Name)
 	}
-	z, err := gorgonia.Mul(x, c.Node(d.kernel))
-	if err != nil {
-		return nil, errors.Wrapf(err, "dense %q: x·W", d.Name)
-	}
+	var bias *gorgonia.Node
 	if d.bias != nil {
-		if z, err = gorgonia.BroadcastAdd(z, c.Node(d.bias), nil, []byte{0}); err != nil {
-			return nil, errors.Wrapf(err, "dense %q: + b", d.Name)
-		}
+		bias = c.Node(d.bias)
+	}
+	// One op, with its output and gradients in buffers it keeps.
+	z, err := ops.Dense(x, c.Node(d.kernel), bias, c.NeedsGrad(x))
+	if err != nil {
+		return nil, errors.Wrapf(err, "dense %q", d.Name)
 	}
 	out, err := applyActivation(c, d.Activation, z, "dense", d.Name)
 	if err != nil {
 		return nil, err
-	}
-	var bias *gorgonia.Node
-	if d.bias != nil {
-		bias = c.Node(d.bias)
 	}
 	if err := d.weightOpts().addPenalties(c, c.Node(d.kernel), bias, out); err != nil {
 		return nil, errors.Wrapf(err, "dense %q", d.Name)

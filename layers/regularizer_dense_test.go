@@ -51,6 +51,7 @@ func denseWith(t *testing.T, d *layers.Dense, dt tensor.Dtype, noLosses bool) (*
 		copy64(ws[1], []float64{0.25, -1})
 	}
 	c := layers.NewCall(dt, 2, true)
+	c.InputGrads = true // the tests differentiate with respect to x
 	c.NoLosses = noLosses
 	xv := denseOf(dt, []int{2, 2}, []float64{1, 2, -1, 0.5})
 	x := gorgonia.NewMatrix(c.Graph, dt, gorgonia.WithShape(2, 2), gorgonia.WithName("x"), gorgonia.WithValue(xv))
