@@ -1,5 +1,3 @@
-// Package ops holds Gorgonia graph pieces that layers and losses share,
-// built from primitives where Gorgonia's own op is wrong.
 package ops
 
 import (
