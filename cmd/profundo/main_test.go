@@ -49,7 +49,7 @@ func TestTrainFlags(t *testing.T) {
 // as 8x8 images, and checks its test accuracy.
 func TestTrainCNN(t *testing.T) {
 	var out, errOut bytes.Buffer
-	args := []string{"train", "--model", "cnn", "--epochs", "5", "--quiet", "--seed", "2"}
+	args := []string{"train", "--model", "cnn", "--epochs", "6", "--quiet", "--seed", "2", "--reduce-lr", "1", "--early-stopping", "2"}
 	if code := run(context.Background(), args, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
@@ -71,6 +71,8 @@ func TestHelpAndErrors(t *testing.T) {
 		{[]string{"train", "--help"}, 0, "-batch-size"},
 		{[]string{"train", "--model", "cnn", "--data", "iris"}, 1, "--model cnn on iris: cnn: samples of shape (None, 4) are not images"},
 		{[]string{"train", "--model", "cnn", "--data", "diabetes"}, 1, "--model cnn: diabetes is not a classification task"},
+		{[]string{"train", "--early-stopping", "2", "--validation-split", "0"}, 1, "they need --validation-split > 0"},
+		{[]string{"train", "--reduce-lr", "-1"}, 1, "--early-stopping and --reduce-lr must be >= 0, got 0 and -1"},
 		{[]string{"help"}, 0, "profundo train"},
 		{[]string{}, 2, "Usage"},
 		{[]string{"fly"}, 2, `unknown command "fly"`},

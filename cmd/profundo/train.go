@@ -46,6 +46,9 @@ type trainFlags struct {
 	modelSpec  string
 	checkpoint string
 	resume     bool
+
+	earlyStopping int
+	reduceLR      int
 }
 
 func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, error) {
@@ -70,6 +73,8 @@ func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, error) {
 	fs.StringVar(&f.out, "out", "", "directory to save the trained model in (with its preprocessing), for evaluate, predict and serve")
 	fs.StringVar(&f.curves, "curves", "", "also write the training curves (loss and metrics per epoch, training and validation) as a PNG to this file")
 	fs.StringVar(&f.modelSpec, "model", "mlp", "the network: mlp (dense layers of --hidden), cnn (the small convolutional network of models.NewSmallCNN, for images), or a JSON model spec file (see the models package's FromSpec)")
+	fs.IntVar(&f.earlyStopping, "early-stopping", 0, "stop when val_loss has not improved for this many epochs, keeping the best weights (needs --validation-split); 0 for never")
+	fs.IntVar(&f.reduceLR, "reduce-lr", 0, "halve the learning rate when val_loss has not improved for this many epochs (needs --validation-split); 0 for never")
 	fs.StringVar(&f.checkpoint, "checkpoint", "profundo-checkpoint.zip", "where an interrupted run (Ctrl-C, SIGTERM) saves its checkpoint, and where --resume reads it")
 	fs.BoolVar(&f.resume, "resume", false, "continue the interrupted run saved at --checkpoint; give the same other flags")
 	fs.Usage = func() {
@@ -99,6 +104,12 @@ Flags:
 	if f.batchSize <= 0 {
 		return nil, fmt.Errorf("--batch-size must be > 0, got %d", f.batchSize)
 	}
+	if f.earlyStopping < 0 || f.reduceLR < 0 {
+		return nil, fmt.Errorf("--early-stopping and --reduce-lr must be >= 0, got %d and %d", f.earlyStopping, f.reduceLR)
+	}
+	if (f.earlyStopping > 0 || f.reduceLR > 0) && f.validation == 0 {
+		return nil, errors.New("--early-stopping and --reduce-lr watch val_loss: they need --validation-split > 0")
+	}
 	var err error
 	if f.taskFlag, err = datasets.ParseTask(f.task); err != nil {
 		return nil, fmt.Errorf("--task: %w", err)
@@ -109,8 +120,9 @@ Flags:
 // run describes the flags that shape a run, for checking that --resume
 // continues the same one.
 func (f *trainFlags) run() string {
-	return fmt.Sprintf("data=%s path=%s target=%s task=%s epochs=%d batch=%d lr=%v optimizer=%s seed=%d hidden=%s dropout=%v test=%v validation=%v model=%s",
-		f.data, f.path, f.target, f.task, f.epochs, f.batchSize, f.lr, f.optimizer, f.seed, f.hidden, f.dropout, f.testSplit, f.validation, f.modelSpec)
+	return fmt.Sprintf("data=%s path=%s target=%s task=%s epochs=%d batch=%d lr=%v optimizer=%s seed=%d hidden=%s dropout=%v test=%v validation=%v model=%s early_stopping=%d reduce_lr=%d",
+		f.data, f.path, f.target, f.task, f.epochs, f.batchSize, f.lr, f.optimizer, f.seed, f.hidden, f.dropout, f.testSplit, f.validation, f.modelSpec,
+		f.earlyStopping, f.reduceLR)
 }
 
 func parseUnits(s string) ([]int, error) {
@@ -147,6 +159,12 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, model.Summary())
 	}
 	fitCfg.Silent, fitCfg.Progress = f.quiet, stdout
+	if f.reduceLR > 0 {
+		fitCfg.Callbacks = append(fitCfg.Callbacks, &trainer.ReduceLROnPlateau{Monitor: "val_loss", Factor: 0.5, Patience: f.reduceLR})
+	}
+	if f.earlyStopping > 0 {
+		fitCfg.Callbacks = append(fitCfg.Callbacks, &trainer.EarlyStopping{Monitor: "val_loss", Patience: f.earlyStopping, RestoreBestWeights: true})
+	}
 	start := time.Now()
 	hist, err := model.Fit(ctx, data.train.X, data.train.Y, fitCfg)
 	var stop *trainer.Interrupted
