@@ -20,8 +20,8 @@ type Spec struct {
 
 // Kinds lists the layer kinds New knows.
 func Kinds() []string {
-	return []string{"activation", "average_pooling1d", "average_pooling2d", "batch_normalization", "conv1d", "conv2d", "dense", "dropout", "flatten", "global_average_pooling1d", "global_average_pooling2d",
-		"global_max_pooling1d", "global_max_pooling2d", "input", "max_pooling1d", "max_pooling2d", "rescaling", "reshape", "spatial_dropout2d", "up_sampling2d", "zero_padding2d"}
+	return []string{"activation", "average_pooling1d", "average_pooling2d", "batch_normalization", "bidirectional", "conv1d", "conv2d", "dense", "dropout", "embedding", "flatten", "global_average_pooling1d", "global_average_pooling2d",
+		"global_max_pooling1d", "global_max_pooling2d", "gru", "input", "layer_normalization", "lstm", "max_pooling1d", "max_pooling2d", "rescaling", "reshape", "simple_rnn", "spatial_dropout2d", "time_distributed", "up_sampling2d", "zero_padding2d"}
 }
 
 // New returns a new, unconfigured layer of the given kind.
@@ -35,6 +35,8 @@ func New(kind string) (Layer, error) {
 		return &AveragePooling2D{}, nil
 	case "batch_normalization":
 		return &BatchNormalization{}, nil
+	case "bidirectional":
+		return &Bidirectional{}, nil
 	case "conv1d":
 		return &Conv1D{}, nil
 	case "conv2d":
@@ -43,6 +45,8 @@ func New(kind string) (Layer, error) {
 		return &Dense{}, nil
 	case "dropout":
 		return &Dropout{}, nil
+	case "embedding":
+		return &Embedding{}, nil
 	case "flatten":
 		return &Flatten{}, nil
 	case "global_average_pooling1d":
@@ -53,8 +57,14 @@ func New(kind string) (Layer, error) {
 		return &GlobalMaxPooling1D{}, nil
 	case "global_max_pooling2d":
 		return &GlobalMaxPooling2D{}, nil
+	case "gru":
+		return &GRU{}, nil
 	case "input":
 		return &Input{}, nil
+	case "layer_normalization":
+		return &LayerNormalization{}, nil
+	case "lstm":
+		return &LSTM{}, nil
 	case "max_pooling1d":
 		return &MaxPooling1D{}, nil
 	case "max_pooling2d":
@@ -63,8 +73,12 @@ func New(kind string) (Layer, error) {
 		return &Rescaling{}, nil
 	case "reshape":
 		return &Reshape{}, nil
+	case "simple_rnn":
+		return &SimpleRNN{}, nil
 	case "spatial_dropout2d":
 		return &SpatialDropout2D{}, nil
+	case "time_distributed":
+		return &TimeDistributed{}, nil
 	case "up_sampling2d":
 		return &UpSampling2D{}, nil
 	case "zero_padding2d":

@@ -10,8 +10,8 @@
 //	}
 //
 // Check works in float64, with a random normal input, so that finite
-// differences are accurate; layers whose input is not differentiable (class
-// ids, say) are not covered yet.
+// differences are accurate; layers whose input is not differentiable (word
+// ids, say) set Options.IDs to get random integer ids instead.
 package layertest
 
 import (
@@ -45,6 +45,11 @@ type Options struct {
 	// Eps is the finite-difference step, as gradcheck.Options.Eps. Zero means
 	// gradcheck's default, 1e-6.
 	Eps float64
+	// IDs, when > 0, makes the input random integer ids in [0, IDs), as
+	// float64 values, for layers whose input is indices (Embedding); the
+	// input's gradient is then not checked, only the weights'. Zero means a
+	// random normal input whose gradient is checked.
+	IDs int
 }
 
 // Check builds l in float64 for the per-sample input shape in and reports
@@ -62,8 +67,8 @@ type Options struct {
 //   - the inference graph has feeds, or the training graph's learnables are
 //     not exactly the trainable weights;
 //   - the gradient of sum(out ⊙ R), R a fixed random tensor of out's shape,
-//     with respect to the input and to every trainable weight differs from
-//     central finite differences (see gradcheck);
+//     with respect to the input (unless Options.IDs) and to every trainable
+//     weight differs from central finite differences (see gradcheck);
 //   - the weights' values changed during the check.
 //
 // If l has no name, Check names it "layer".
@@ -177,7 +182,12 @@ func checkGraph(t testing.TB, l layers.Layer, in, want layers.Shape, opt Options
 	rng := rand.New(rand.NewSource(opt.Seed + 1))
 	c := layers.NewCall(tensor.Float64, opt.Batch, training)
 	c.InputGrads = true
-	xv := randNormal(rng, in.WithBatch(opt.Batch))
+	var xv *tensor.Dense
+	if opt.IDs > 0 {
+		xv = randIDs(rng, in.WithBatch(opt.Batch), opt.IDs)
+	} else {
+		xv = randNormal(rng, in.WithBatch(opt.Batch))
+	}
 	x := gorgonia.NewTensor(c.Graph, tensor.Float64, xv.Dims(),
 		gorgonia.WithShape(xv.Shape()...), gorgonia.WithName("x"), gorgonia.WithValue(xv))
 	out, err := forward(l, c, x)
@@ -236,6 +246,16 @@ func checkGraph(t testing.TB, l layers.Layer, in, want layers.Shape, opt Options
 		return
 	}
 	wrt := append(gorgonia.Nodes{x}, trainable...)
+	if opt.IDs > 0 {
+		// Ids are not differentiable: only the weights are checked.
+		wrt = trainable
+		if len(wrt) == 0 {
+			if err := run(out); err != nil {
+				t.Errorf("layer %q: running the %s graph: %v", name, mode, err)
+			}
+			return
+		}
+	}
 	if err := gradcheck.Graph(cost, wrt, gradcheck.Options{Eps: opt.Eps, Tol: opt.Tol}); err != nil {
 		t.Errorf("layer %q: gradient on the %s graph: %v", name, mode, err)
 	}
@@ -281,6 +301,15 @@ func randNormal(rng *rand.Rand, shape tensor.Shape) *tensor.Dense {
 	v := make([]float64, shape.TotalSize())
 	for i := range v {
 		v[i] = rng.NormFloat64()
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
+}
+
+// randIDs is a tensor of random integers in [0, n), as float64 values.
+func randIDs(rng *rand.Rand, shape tensor.Shape, n int) *tensor.Dense {
+	v := make([]float64, shape.TotalSize())
+	for i := range v {
+		v[i] = float64(rng.Intn(n))
 	}
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
 }

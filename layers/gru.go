@@ -1,0 +1,224 @@
+package layers
+
+import (
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+)
+
+// GRU is a gated recurrent unit layer, as Keras's GRU with its default
+// reset_after=True (Keras 2 in TF 2, and Keras 3), the only variant
+// Profundo has: (steps, features) -> (Units), the output of the last step,
+// or with ReturnSequences (steps, Units), the output of every step.
+//
+// Each step computes, from its input x and the state h (zeros at the
+// start), with σ the RecurrentActivation and φ the Activation, b the
+// input bias and r the recurrent bias:
+//
+//	z  = σ(x·W_z + b_z + h·U_z + r_z)          update gate
+//	rs = σ(x·W_r + b_r + h·U_r + r_r)          reset gate
+//	hh = φ(x·W_h + b_h + rs ⊙ (h·U_h + r_h))   candidate (reset after U)
+//	h' = z ⊙ h + (1 - z) ⊙ hh                  the step's output
+//
+// The weights are Keras's, so they can be exchanged with it:
+// "<name>/kernel" W [features, 3*Units], "<name>/recurrent_kernel" U
+// [Units, 3*Units] and "<name>/bias" [2, 3*Units], row 0 the input bias b
+// and row 1 the recurrent bias r, the gates side by side in the order z,
+// r, h. W starts from KernelInitializer (nil: GlorotUniform), U from
+// RecurrentInitializer (nil: Orthogonal), the bias from BiasInitializer
+// (nil: Zeros).
+//
+// PyTorch's nn.GRU is this variant: its gate order is r, z, n, so W's
+// blocks z, r, h are the transposed blocks 1, 0, 2 of weight_ih_l0 (U's of
+// weight_hh_l0), bias row 0 is bias_ih_l0 and row 1 bias_hh_l0, each
+// reordered the same way.
+//
+// Masks, dropout and the unrolling are as for every recurrent layer: a
+// step the input's mask marks as padding keeps the state; Dropout drops
+// inputs and RecurrentDropout drops h where it enters U (h in the last
+// line stays whole, as in TF 2's Keras), with masks drawn once per batch in
+// training graphs only. GoBackwards processes the steps from the last to
+// the first and, with ReturnSequences, returns the outputs in that order,
+// as Keras does.
+type GRU struct {
+	// Name is the layer's name; empty means the model names it gru,
+	// gru_1...
+	Name string `json:"name,omitempty"`
+	// Units is the size of the output and of the state; it must be > 0.
+	Units int `json:"units"`
+	// Activation is φ, applied to the candidate; empty means tanh.
+	Activation Activator `json:"activation,omitempty"`
+	// RecurrentActivation is σ, applied to the gates; empty means sigmoid.
+	RecurrentActivation Activator `json:"recurrent_activation,omitempty"`
+	// ReturnSequences returns the output of every step, (steps, Units);
+	// false returns the last step's, (Units).
+	ReturnSequences bool `json:"return_sequences,omitempty"`
+	// GoBackwards processes the steps from the last to the first; false
+	// goes forwards.
+	GoBackwards bool `json:"go_backwards,omitempty"`
+	// Dropout is the fraction of the inputs dropped in training, in
+	// [0, 1); zero drops nothing.
+	Dropout float64 `json:"dropout,omitempty"`
+	// RecurrentDropout is the fraction of the state dropped where it
+	// enters the recurrent kernel in training, in [0, 1); zero drops
+	// nothing.
+	RecurrentDropout float64 `json:"recurrent_dropout,omitempty"`
+	// NoBias leaves out both biases (Keras's use_bias=False); false means
+	// biases.
+	NoBias bool `json:"no_bias,omitempty"`
+	// KernelInitializer fills W; nil means GlorotUniform.
+	KernelInitializer Initializer `json:"-"`
+	// RecurrentInitializer fills U; nil means Orthogonal.
+	RecurrentInitializer Initializer `json:"-"`
+	// BiasInitializer fills the biases; nil means Zeros.
+	BiasInitializer Initializer `json:"-"`
+
+	kernel, recurrent, bias *Weight
+	in                      Shape
+	zeroMasked              bool
+}
+
+var _ Layer = (*GRU)(nil)
+
+// Kind is "gru".
+func (l *GRU) Kind() string { return "gru" }
+
+// LayerName is the layer's name.
+func (l *GRU) LayerName() string { return l.Name }
+
+// SetLayerName sets the layer's name.
+func (l *GRU) SetLayerName(name string) { l.Name = name }
+
+func (l *GRU) recurrence() recurrence {
+	return recurrence{
+		kind: "gru", name: l.Name, units: l.Units, states: 1,
+		returnSequences: l.ReturnSequences, goBackwards: l.GoBackwards,
+		dropout: l.Dropout, recurrentDropout: l.RecurrentDropout,
+		zeroMasked: l.zeroMasked, in: l.in,
+	}
+}
+
+// Build creates W [features, 3*Units], U [Units, 3*Units] and, unless
+// NoBias, the biases [2, 3*Units] for input (steps, features).
+func (l *GRU) Build(b *Builder, in Shape) (Shape, error) {
+	r := l.recurrence()
+	if err := r.check(in, namedActivation{"activation", l.Activation}, namedActivation{"recurrent_activation", l.RecurrentActivation}); err != nil {
+		return nil, err
+	}
+	width := 3 * l.Units
+	var biasShape []int
+	if !l.NoBias {
+		biasShape = []int{2, width}
+	}
+	var err error
+	if l.kernel, l.recurrent, l.bias, err = recurrentWeights(b, in[1], width, l.Units, l.KernelInitializer, l.RecurrentInitializer, l.BiasInitializer, biasShape); err != nil {
+		return nil, errors.Wrapf(err, "gru %q", l.Name)
+	}
+	l.in = in.Clone()
+	return r.outputShape(in, l.Units), nil
+}
+
+// Forward adds the unrolled layer to the graph, from a zero state.
+func (l *GRU) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
+	out, _, err := l.ForwardWithState(c, x, nil)
+	return out, err
+}
+
+// ForwardWithState is Forward from the initial state h, [batch, Units]
+// (nil means zeros), and also returns the final state h, [batch, Units]:
+// the last step's output, or with a mask the last valid step's.
+func (l *GRU) ForwardWithState(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (*gorgonia.Node, []*gorgonia.Node, error) {
+	outs, states, err := l.unrolled(c, x, initial)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := l.recurrence().finish(c, x, outs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, states, nil
+}
+
+func (l *GRU) unrolled(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (outs, states []*gorgonia.Node, err error) {
+	r := l.recurrence()
+	if l.kernel == nil {
+		return nil, nil, r.errorf("forward before build")
+	}
+	act := activationOr(l.Activation, Tanh)
+	ract := activationOr(l.RecurrentActivation, Sigmoid)
+	u := c.Node(l.recurrent)
+	var inBias, recBias *gorgonia.Node
+	if l.bias != nil {
+		b := c.Node(l.bias)
+		if inBias, err = gorgonia.Slice(b, gorgonia.S(0)); err != nil {
+			return nil, nil, errors.Wrapf(err, "gru %q: input bias", l.Name)
+		}
+		if recBias, err = gorgonia.Slice(b, gorgonia.S(1)); err != nil {
+			return nil, nil, errors.Wrapf(err, "gru %q: recurrent bias", l.Name)
+		}
+	}
+	cell := func(xt, h *gorgonia.Node, prev []*gorgonia.Node) ([]*gorgonia.Node, error) {
+		rec, err := gorgonia.Mul(h, u)
+		if err != nil {
+			return nil, err
+		}
+		if recBias != nil {
+			if rec, err = gorgonia.BroadcastAdd(rec, recBias, nil, []byte{0}); err != nil {
+				return nil, err
+			}
+		}
+		var xg, rg [3]*gorgonia.Node
+		for k := range xg {
+			if xg[k], err = gate(xt, k, l.Units); err != nil {
+				return nil, err
+			}
+			if rg[k], err = gate(rec, k, l.Units); err != nil {
+				return nil, err
+			}
+		}
+		var zr [2]*gorgonia.Node
+		for k := range zr {
+			s, err := gorgonia.Add(xg[k], rg[k])
+			if err != nil {
+				return nil, err
+			}
+			if zr[k], err = ract.Apply(s); err != nil {
+				return nil, err
+			}
+		}
+		rh, err := gorgonia.HadamardProd(zr[1], rg[2])
+		if err != nil {
+			return nil, err
+		}
+		hh, err := gorgonia.Add(xg[2], rh)
+		if err != nil {
+			return nil, err
+		}
+		if hh, err = act.Apply(hh); err != nil {
+			return nil, err
+		}
+		// h' = z h + (1 - z) hh = hh + z (h - hh)
+		d, err := gorgonia.Sub(prev[0], hh)
+		if err != nil {
+			return nil, err
+		}
+		if d, err = gorgonia.HadamardProd(zr[0], d); err != nil {
+			return nil, err
+		}
+		hNew, err := gorgonia.Add(hh, d)
+		if err != nil {
+			return nil, err
+		}
+		return []*gorgonia.Node{hNew}, nil
+	}
+	return unroll(c, r, x, initial, c.Node(l.kernel), inBias, cell)
+}
+
+// Weights returns W, U and, unless NoBias, the biases.
+func (l *GRU) Weights() []*Weight { return recurrentWeightList(l.kernel, l.recurrent, l.bias) }
+
+func (l *GRU) directed(name string, backwards, zeroMasked bool) recurrentLayer {
+	cp := *l
+	cp.Name, cp.GoBackwards, cp.zeroMasked = name, backwards, zeroMasked
+	cp.kernel, cp.recurrent, cp.bias, cp.in = nil, nil, nil, nil
+	return &cp
+}
