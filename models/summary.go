@@ -56,12 +56,25 @@ func (s *Sequential) Summary() string {
 	return b.String()
 }
 
-// typeName is the layer's kind in Keras's CamelCase: dense -> Dense.
+// kerasNames are the Keras class names CamelCase does not give.
+var kerasNames = map[string]string{
+	"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN",
+}
+
+// typeName is the layer's kind as Keras's class name: dense -> Dense,
+// max_pooling2d -> MaxPooling2D, lstm -> LSTM.
 func typeName(l interface{ Kind() string }) string {
+	if n, ok := kerasNames[l.Kind()]; ok {
+		return n
+	}
 	parts := strings.Split(l.Kind(), "_")
 	for i, p := range parts {
 		if p != "" {
-			parts[i] = strings.ToUpper(p[:1]) + p[1:]
+			p = strings.ToUpper(p[:1]) + p[1:]
+			if len(p) > 2 && strings.HasSuffix(p, "d") && p[len(p)-2] >= '1' && p[len(p)-2] <= '3' {
+				p = p[:len(p)-1] + "D" // conv2d -> Conv2D
+			}
+			parts[i] = p
 		}
 	}
 	return strings.Join(parts, "")
