@@ -116,3 +116,38 @@ func BenchmarkRawGorgoniaCNNTrainStep(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "samples/s")
 }
+
+// BenchmarkPredictOne times one-row predictions, as a server answering
+// single requests makes them, for the reference MLP and CNN.
+func BenchmarkPredictOne(b *testing.B) {
+	for _, name := range []string{"mlp", "cnn"} {
+		b.Run(name, func(b *testing.B) {
+			var m *models.Sequential
+			var err error
+			if name == "mlp" {
+				m, err = models.NewMLP(layers.Shape{784}, benchSizes[:2], 0, 10)
+			} else {
+				m, err = models.NewSmallCNN(layers.Shape{784}, 10, 0)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := m.Compile(models.Config{Loss: losses.SparseCategoricalCrossentropy{}}); err != nil {
+				b.Fatal(err)
+			}
+			x, _ := benchImages()
+			one := tensor.New(tensor.WithShape(1, 784), tensor.WithBacking(x.Data().([]float32)[:784]))
+			ctx := context.Background()
+			if _, err := m.Predict(ctx, one); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := m.Predict(ctx, one); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

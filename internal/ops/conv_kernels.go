@@ -76,8 +76,16 @@ func im2col[T float](g convGeom, x []T, first, count int, cols []T) {
 							continue
 						}
 						line := img[iy*g.w*g.c:]
+						ix0 := ox*g.StrideW - g.PadLeft
+						if g.DilationW == 1 && ix0 >= 0 && ix0+g.kw <= g.w {
+							// The window's row is contiguous in the image.
+							n := g.kw * g.c
+							copy(row[i:i+n], line[ix0*g.c:ix0*g.c+n])
+							i += n
+							continue
+						}
 						for kx := 0; kx < g.kw; kx++ {
-							ix := ox*g.StrideW - g.PadLeft + kx*g.DilationW
+							ix := ix0 + kx*g.DilationW
 							if ix < 0 || ix >= g.w {
 								clear(row[i : i+g.c])
 							} else {
@@ -111,8 +119,19 @@ func col2im[T float](g convGeom, dcols []T, first, count int, dx []T) {
 							continue
 						}
 						line := img[iy*g.w*g.c:]
+						ix0 := ox*g.StrideW - g.PadLeft
+						if g.DilationW == 1 && ix0 >= 0 && ix0+g.kw <= g.w {
+							// The window's row is contiguous in the image.
+							n := g.kw * g.c
+							dst, src := line[ix0*g.c:ix0*g.c+n], row[i:i+n]
+							for j := range dst {
+								dst[j] += src[j]
+							}
+							i += n
+							continue
+						}
 						for kx := 0; kx < g.kw; kx++ {
-							ix := ox*g.StrideW - g.PadLeft + kx*g.DilationW
+							ix := ix0 + kx*g.DilationW
 							if ix >= 0 && ix < g.w {
 								dst := line[ix*g.c:][:g.c]
 								src := row[i : i+g.c]
