@@ -4,6 +4,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/internal/ops"
 )
 
 // MergeMode is how Bidirectional combines the outputs of its two
@@ -163,7 +165,7 @@ func (l *Bidirectional) merge(f, b *gorgonia.Node) (*gorgonia.Node, error) {
 	)
 	switch l.mergeMode() {
 	case MergeConcat:
-		out, err = gorgonia.Concat(f.Dims()-1, f, b)
+		out, err = ops.ConcatLast(f, b) // not gorgonia.Concat: see ops.StackSteps
 	case MergeSum:
 		out, err = gorgonia.Add(f, b)
 	case MergeMul:

@@ -321,11 +321,9 @@ func stackSteps(outs []*gorgonia.Node) (*gorgonia.Node, error) {
 	if len(outs) == 1 {
 		return ops.CopyReshape(outs[0], tensor.Shape{s[0], 1, s[1]})
 	}
-	cat, err := gorgonia.Concat(1, outs...)
-	if err != nil {
-		return nil, err
-	}
-	return ops.CopyReshape(cat, tensor.Shape{s[0], len(outs), s[1]})
+	// Not gorgonia.Concat, whose gradient gives one step another's
+	// gradient once steps*units reaches 256 (see ops.StackSteps).
+	return ops.StackSteps(outs)
 }
 
 // gate returns columns [k*units, (k+1)*units) of z, [batch, gates*units].
