@@ -324,7 +324,12 @@ func (cc *convCore) forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 			return nil, errors.Wrapf(err, "%s: reshape kernel", what)
 		}
 	}
-	z, err := ops.Conv2D(x, k4, bias, cc.params, needInput)
+	p := cc.params
+	act := cc.activation
+	if act == ReLU {
+		p.ReLU, act = true, Linear // fused into the op
+	}
+	z, err := ops.Conv2D(x, k4, bias, p, needInput)
 	if err != nil {
 		return nil, errors.Wrap(err, what)
 	}
@@ -333,7 +338,7 @@ func (cc *convCore) forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 			return nil, errors.Wrapf(err, "%s: reshape output", what)
 		}
 	}
-	out, err := applyActivation(c, cc.activation, z, cc.kind, cc.name)
+	out, err := applyActivation(c, act, z, cc.kind, cc.name)
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,8 @@ func TestConvLayersPassTheHarness(t *testing.T) {
 		{"conv2d strides same", &layers.Conv2D{Filters: 2, KernelSize: []int{3}, Strides: []int{2}, Padding: "same"}, layers.Shape{5, 6, 1}, layers.Shape{3, 3, 2}, layertest.Options{}},
 		{"conv2d dilation", &layers.Conv2D{Filters: 2, KernelSize: []int{2}, DilationRate: []int{2}, NoBias: true}, layers.Shape{5, 5, 2}, layers.Shape{3, 3, 2}, layertest.Options{}},
 		{"conv2d training graph", &layers.Conv2D{Filters: 2, KernelSize: []int{2}, Strides: []int{1, 2}, Activation: layers.Sigmoid}, layers.Shape{4, 5, 3}, layers.Shape{3, 2, 2}, layertest.Options{Training: true}},
+		{"conv2d relu fused", &layers.Conv2D{Filters: 2, KernelSize: []int{3}, Activation: layers.ReLU}, layers.Shape{5, 5, 2}, layers.Shape{3, 3, 2}, layertest.Options{Training: true}},
+		{"conv1d relu fused", &layers.Conv1D{Filters: 2, KernelSize: 2, Activation: layers.ReLU}, layers.Shape{5, 2}, layers.Shape{4, 2}, layertest.Options{}},
 		{"conv1d valid", &layers.Conv1D{Filters: 3, KernelSize: 3}, layers.Shape{7, 2}, layers.Shape{5, 3}, layertest.Options{}},
 		{"conv1d same strides", &layers.Conv1D{Filters: 2, KernelSize: 3, Strides: 2, Padding: "same"}, layers.Shape{7, 2}, layers.Shape{4, 2}, layertest.Options{}},
 		{"conv1d causal dilated training", &layers.Conv1D{Filters: 2, KernelSize: 2, DilationRate: 2, Padding: "causal"}, layers.Shape{6, 3}, layers.Shape{6, 2}, layertest.Options{Training: true}},

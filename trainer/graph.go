@@ -8,6 +8,7 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+	"runtime"
 
 	"github.com/profundo/profundo/internal/graphlock"
 	"github.com/profundo/profundo/internal/ops"
@@ -196,11 +197,19 @@ type graphSet map[*Graph]bool
 // release drops the buffers of the graphs whose ops keep more than
 // keepBuffersMax bytes.
 func (s graphSet) release() {
+	released := false
 	for g := range s {
 		if bufs, n := ops.GraphBuffers(g.Graph); n > keepBuffersMax {
 			for _, b := range bufs {
 				b.Release()
 			}
+			released = true
 		}
+	}
+	if released {
+		// Collect them now, so that the next graph's buffers reuse their
+		// memory instead of adding to it until the collector's next cycle
+		// (which lets the heap grow to twice what is live).
+		runtime.GC()
 	}
 }

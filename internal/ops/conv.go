@@ -20,6 +20,9 @@ type ConvParams struct {
 	// PadTop, PadBottom, PadLeft and PadRight are the zeros added around
 	// each image.
 	PadTop, PadBottom, PadLeft, PadRight int
+	// ReLU applies max(0, ·) to the output in the same op, which saves a
+	// pass over it and a buffer the size of the output.
+	ReLU bool
 }
 
 // ColsLimit bounds, in bytes, the im2col buffer a convolution keeps: a batch
@@ -255,12 +258,18 @@ func (op *convOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 			bd = b.Data().([]float32)
 		}
 		st.cols, st.colsWhole = convForward(g, xd, w.Data().([]float32), bd, st.out.Data().([]float32), st.cols)
+		if st.p.ReLU {
+			relu(st.out.Data().([]float32), st.out.Data().([]float32))
+		}
 	case []float64:
 		var bd []float64
 		if b != nil {
 			bd = b.Data().([]float64)
 		}
 		st.cols, st.colsWhole = convForward(g, xd, w.Data().([]float64), bd, st.out.Data().([]float64), st.cols)
+		if st.p.ReLU {
+			relu(st.out.Data().([]float64), st.out.Data().([]float64))
+		}
 	}
 	return st.out, nil
 }
@@ -272,7 +281,7 @@ func (op *convOp) WriteHash(h hash.Hash) { writeHash(h, "conv2d", op.st.id) }
 func (op *convOp) Hashcode() uint32      { return hashOf("conv2d", op.st.id) }
 func (op *convOp) String() string {
 	p := op.st.p
-	return fmt.Sprintf("Conv2D{s=%dx%d d=%dx%d}", p.StrideH, p.StrideW, p.DilationH, p.DilationW)
+	return fmt.Sprintf("Conv2D{s=%dx%d d=%dx%d relu=%v}", p.StrideH, p.StrideW, p.DilationH, p.DilationW, p.ReLU)
 }
 
 func (op *convOp) DiffWRT(n int) []bool {
@@ -290,6 +299,12 @@ func (op *convOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (g
 	x, w := inputs[0], inputs[1]
 	out := make(gorgonia.Nodes, len(inputs))
 	var err error
+	if op.st.p.ReLU {
+		// The gradient through max(0, ·): zero where the output is.
+		if grad, err = gorgonia.ApplyOp(&reluGradOp{id: op.st.id, dims: 4}, output, grad); err != nil {
+			return nil, errors.Wrap(err, "conv2d relu gradient")
+		}
+	}
 	if op.st.needInput {
 		if out[0], err = gorgonia.ApplyOp(&convInputGradOp{op.st}, x, w, grad); err != nil {
 			return nil, errors.Wrap(err, "conv2d input gradient")
