@@ -200,8 +200,10 @@ type lastColumnsOp struct {
 	out    *tensor.Dense
 }
 
-func (op *lastColumnsOp) Arity() int    { return 1 }
-func (op *lastColumnsOp) Type() hm.Type { return hm.NewFnType(tensorType(op.dims), tensorType(op.dims)) }
+func (op *lastColumnsOp) Arity() int { return 1 }
+func (op *lastColumnsOp) Type() hm.Type {
+	return hm.NewFnType(tensorType(op.dims), tensorType(op.dims))
+}
 func (op *lastColumnsOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
 	s, err := shapes("concat gradient", in)
 	if err != nil {
