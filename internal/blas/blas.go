@@ -56,6 +56,10 @@ func Sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 	if m == 0 || n == 0 {
 		return
 	}
+	if small(tA, tB, m, n, k) {
+		smallGemm(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, gonum.Implementation{}.Sscal, gonum.Implementation{}.Saxpy)
+		return
+	}
 	parts(tA, tB, m, n, k, lda, ldb, ldc, func(m, n int, ao, bo, co int) {
 		impl.Sgemm(tA, tB, m, n, k, alpha, a[ao:], lda, b[bo:], ldb, beta, c[co:], ldc)
 	})
@@ -66,9 +70,42 @@ func Dgemm(tA, tB Transpose, m, n, k int, alpha float64, a []float64, lda int, b
 	if m == 0 || n == 0 {
 		return
 	}
+	if small(tA, tB, m, n, k) {
+		smallGemm(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, gonum.Implementation{}.Dscal, gonum.Implementation{}.Daxpy)
+		return
+	}
 	parts(tA, tB, m, n, k, lda, ldb, ldc, func(m, n int, ao, bo, co int) {
 		impl.Dgemm(tA, tB, m, n, k, alpha, a[ao:], lda, b[bo:], ldb, beta, c[co:], ldc)
 	})
+}
+
+// smallRows is the most rows of a product that smallGemm computes.
+const smallRows = 4
+
+// small reports whether a product is one of a few rows (a prediction for
+// one sample, say) that gonum's GEMM would split over goroutines: for so
+// little work, waking them costs more than the product.
+func small(tA, tB Transpose, m, n, k int) bool {
+	return name == "gonum" && tA == NoTrans && tB == NoTrans && m <= smallRows
+}
+
+// smallGemm computes c = alpha·a·b + beta·c, a m×k, on one goroutine, as
+// one vector update (axpy, gonum's assembly) per row of b and row of c.
+func smallGemm[T float32 | float64](m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int,
+	scal func(n int, alpha T, x []T, incX int), axpy func(n int, alpha T, x []T, incX int, y []T, incY int)) {
+	for i := 0; i < m; i++ {
+		ci := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(ci)
+		} else if beta != 1 {
+			scal(n, beta, ci, 1)
+		}
+		for l, v := range a[i*lda : i*lda+k] {
+			if v != 0 {
+				axpy(n, alpha*v, b[l*ldb:l*ldb+n], 1, ci, 1)
+			}
+		}
+	}
 }
 
 // parts calls gemm once for the whole product, or, when split is on and

@@ -57,3 +57,30 @@ func abs(x float64) float64 {
 	}
 	return x
 }
+
+// TestSmallGemmMatchesGonum checks the few-row path against gonum's GEMM.
+func TestSmallGemmMatchesGonum(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	for _, m := range []int{1, 3, smallRows} {
+		n, k := 37, 53
+		lda, ldb, ldc := k+1, n+2, n+3
+		a, b := make([]float64, m*lda), make([]float64, k*ldb)
+		c0 := make([]float64, m*ldc)
+		for _, s := range [][]float64{a, b, c0} {
+			for i := range s {
+				s[i] = rng.NormFloat64()
+			}
+		}
+		a[1] = 0 // a zero skips its row of b
+		for _, beta := range []float64{0, 1, 0.5} {
+			want, got := append([]float64(nil), c0...), append([]float64(nil), c0...)
+			impl.Dgemm(NoTrans, NoTrans, m, n, k, 1.5, a, lda, b, ldb, beta, want, ldc)
+			Dgemm(NoTrans, NoTrans, m, n, k, 1.5, a, lda, b, ldb, beta, got, ldc)
+			for i := range want {
+				if d := want[i] - got[i]; d > 1e-12*(1+abs(want[i])) || -d > 1e-12*(1+abs(want[i])) {
+					t.Fatalf("m %d beta %v: c[%d] = %v, gonum %v", m, beta, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
