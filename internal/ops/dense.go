@@ -43,6 +43,7 @@ type denseState struct {
 	id              int64
 	bias, needInput bool
 	out, dx, dw, db *tensor.Dense
+	xt32            []float32 // xᵀ, for the kernel's gradient
 }
 
 type denseOp struct{ st *denseState }
@@ -151,11 +152,11 @@ func (op *denseOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (
 }
 
 func (op *denseOp) BufferBytes() int {
-	return denseBytes(op.st.out, op.st.dx, op.st.dw, op.st.db)
+	return denseBytes(op.st.out, op.st.dx, op.st.dw, op.st.db) + sliceBytes(op.st.xt32)
 }
 
 func (op *denseOp) Release() {
-	op.st.out, op.st.dx, op.st.dw, op.st.db = nil, nil, nil, nil
+	op.st.out, op.st.dx, op.st.dw, op.st.db, op.st.xt32 = nil, nil, nil, nil, nil
 }
 
 // denseGradOp is dL/dx (wrt 0) or dL/dw (wrt 1) from (x, w, dy).
@@ -214,8 +215,9 @@ func (op *denseGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	case []float32:
 		if op.wrt == 0 { // dx = dy·wᵀ
 			gemm(blas.NoTrans, blas.Trans, n, in, out, dyd, out, w.Data().([]float32), out, 0, res.Data().([]float32), in)
-		} else { // dw = xᵀ·dy
-			gemm(blas.Trans, blas.NoTrans, in, out, n, x.Data().([]float32), in, dyd, out, 0, res.Data().([]float32), out)
+		} else { // dw = xᵀ·dy, with xᵀ copied out first (see transposed)
+			xt := transposed(x.Data().([]float32), n, in, &st.xt32)
+			gemm(blas.NoTrans, blas.NoTrans, in, out, n, xt, n, dyd, out, 0, res.Data().([]float32), out)
 		}
 	case []float64:
 		if op.wrt == 0 {
@@ -293,3 +295,21 @@ var (
 	_ gorgonia.SDOp = (*denseOp)(nil)
 	_ Buffered      = (*denseOp)(nil)
 )
+
+// transposed writes the [rows, cols] matrix a transposed into *buf, grown
+// as needed, and returns it. gonum's GEMM runs a product with a plain
+// left operand faster than one with a transposed one, by more than the
+// copy costs.
+func transposed(a []float32, rows, cols int, buf *[]float32) []float32 {
+	if cap(*buf) < rows*cols {
+		*buf = make([]float32, rows*cols)
+	}
+	t := (*buf)[:rows*cols]
+	for r := 0; r < rows; r++ {
+		row := a[r*cols : (r+1)*cols]
+		for c, v := range row {
+			t[c*rows+r] = v
+		}
+	}
+	return t
+}
