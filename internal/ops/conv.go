@@ -306,24 +306,26 @@ func (op *convOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (g
 		}
 	}
 	if op.st.needInput {
-		if out[0], err = gorgonia.ApplyOp(&convInputGradOp{op.st}, x, w, grad); err != nil {
+		if out[0], err = gorgonia.ApplyOp(&convInputGradOp{gradOp{op.st, "conv2d_input_grad"}}, x, w, grad); err != nil {
 			return nil, errors.Wrap(err, "conv2d input gradient")
 		}
 	}
-	if out[1], err = gorgonia.ApplyOp(&convKernelGradOp{op.st}, x, w, grad); err != nil {
+	if out[1], err = gorgonia.ApplyOp(&convKernelGradOp{gradOp{op.st, "conv2d_kernel_grad"}}, x, w, grad); err != nil {
 		return nil, errors.Wrap(err, "conv2d kernel gradient")
 	}
 	if op.st.bias {
-		if out[2], err = gorgonia.ApplyOp(&convBiasGradOp{op.st}, inputs[2], grad); err != nil {
+		if out[2], err = gorgonia.ApplyOp(&convBiasGradOp{gradOp{op.st, "conv2d_bias_grad"}}, inputs[2], grad); err != nil {
 			return nil, errors.Wrap(err, "conv2d bias gradient")
 		}
 	}
 	return out, nil
 }
 
-// gradOp holds what the three gradient ops share: each takes the forward
-// input it has the shape of first (x, the kernel or the bias) and returns
-// a value of that shape.
+// gradOp is what the three gradient ops share, embedded in each: the
+// state, the name, and the methods that do not depend on the op. Each takes
+// the forward input it has the shape of (x, the kernel or the bias) and
+// returns a value of that shape; InferShape gives the first input's, which
+// the kernel's gradient overrides.
 type gradOp struct {
 	st   *convState
 	name string
@@ -349,24 +351,12 @@ func (op gradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
 }
 
 // convInputGradOp is dL/dx from (x, w, dy).
-type convInputGradOp struct{ st *convState }
+type convInputGradOp struct{ gradOp }
 
-func (op *convInputGradOp) base() gradOp {
-	return gradOp{op.st, "conv2d_input_grad"}
-}
 func (op *convInputGradOp) Arity() int { return 3 }
 func (op *convInputGradOp) Type() hm.Type {
 	return hm.NewFnType(tensorType(4), tensorType(4), tensorType(4), tensorType(4))
 }
-func (op *convInputGradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
-	return op.base().InferShape(in...)
-}
-func (op *convInputGradOp) ReturnsPtr() bool      { return false }
-func (op *convInputGradOp) CallsExtern() bool     { return false }
-func (op *convInputGradOp) OverwritesInput() int  { return -1 }
-func (op *convInputGradOp) WriteHash(h hash.Hash) { op.base().WriteHash(h) }
-func (op *convInputGradOp) Hashcode() uint32      { return op.base().Hashcode() }
-func (op *convInputGradOp) String() string        { return op.base().String() }
 
 func (op *convInputGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	x, w, dy, err := gradInputs("conv2d input gradient", vals)
@@ -392,11 +382,8 @@ func (op *convInputGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 }
 
 // convKernelGradOp is dL/dw from (x, w, dy).
-type convKernelGradOp struct{ st *convState }
+type convKernelGradOp struct{ gradOp }
 
-func (op *convKernelGradOp) base() gradOp {
-	return gradOp{op.st, "conv2d_kernel_grad"}
-}
 func (op *convKernelGradOp) Arity() int { return 3 }
 func (op *convKernelGradOp) Type() hm.Type {
 	return hm.NewFnType(tensorType(4), tensorType(4), tensorType(4), tensorType(4))
@@ -413,12 +400,6 @@ func (op *convKernelGradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, e
 	}
 	return s[1].Clone(), nil
 }
-func (op *convKernelGradOp) ReturnsPtr() bool      { return false }
-func (op *convKernelGradOp) CallsExtern() bool     { return false }
-func (op *convKernelGradOp) OverwritesInput() int  { return -1 }
-func (op *convKernelGradOp) WriteHash(h hash.Hash) { op.base().WriteHash(h) }
-func (op *convKernelGradOp) Hashcode() uint32      { return op.base().Hashcode() }
-func (op *convKernelGradOp) String() string        { return op.base().String() }
 
 func (op *convKernelGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	x, w, dy, err := gradInputs("conv2d kernel gradient", vals)
@@ -448,24 +429,12 @@ func (op *convKernelGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 
 // convBiasGradOp is dL/db from (b, dy): the sum of dy over all but the
 // channel axis.
-type convBiasGradOp struct{ st *convState }
+type convBiasGradOp struct{ gradOp }
 
-func (op *convBiasGradOp) base() gradOp {
-	return gradOp{op.st, "conv2d_bias_grad"}
-}
 func (op *convBiasGradOp) Arity() int { return 2 }
 func (op *convBiasGradOp) Type() hm.Type {
 	return hm.NewFnType(tensorType(1), tensorType(4), tensorType(1))
 }
-func (op *convBiasGradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
-	return op.base().InferShape(in...)
-}
-func (op *convBiasGradOp) ReturnsPtr() bool      { return false }
-func (op *convBiasGradOp) CallsExtern() bool     { return false }
-func (op *convBiasGradOp) OverwritesInput() int  { return -1 }
-func (op *convBiasGradOp) WriteHash(h hash.Hash) { op.base().WriteHash(h) }
-func (op *convBiasGradOp) Hashcode() uint32      { return op.base().Hashcode() }
-func (op *convBiasGradOp) String() string        { return op.base().String() }
 
 func (op *convBiasGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(vals) != 2 {
