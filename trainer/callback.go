@@ -40,10 +40,10 @@ type Event struct {
 	// Names lists the keys of Logs in display order: loss, the metrics, then
 	// their val_ counterparts.
 	Names []string
-	// Model is the model being trained. Callbacks find what else it can do
-	// by type assertion: Weighted (its weights, to keep and restore the
-	// best), Saver (to save it).
-	Model Model
+	// Model is the model being trained (a Model for Fit, the Stepper for
+	// FitSteps). Callbacks find what it can do by type assertion: Weighted
+	// (its weights, to keep and restore the best), Saver (to save it).
+	Model any
 	// Solver is the optimizer's solver: callbacks change its learning rate
 	// between steps without touching its state.
 	Solver optimizers.Solver

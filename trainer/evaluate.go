@@ -22,12 +22,9 @@ func Evaluate(ctx context.Context, m Model, mets []metrics.Metric, d Data, batch
 	if err != nil {
 		return nil, errors.Wrap(err, "evaluate")
 	}
-	for _, mt := range mets {
-		mt.Reset()
-	}
-	var loss metrics.Mean
+	sc := newScores(m, mets)
+	sc.reset()
 	n := d.Len()
-	yBufs := map[int]*tensor.Dense{}
 	rows := make([]int, 0, bs)
 	used := graphSet{}
 	defer used.release()
@@ -40,94 +37,121 @@ func Evaluate(ctx context.Context, m Model, mets []metrics.Metric, d Data, batch
 		for r := from; r < to; r++ {
 			rows = append(rows, r)
 		}
-		l, err := evalStep(m, mets, d, rows, yBufs, used)
-		if err != nil {
+		if err := evalStep(m, sc, d, rows, from/bs, used); err != nil {
 			return nil, errors.Wrapf(err, "evaluate: batch %d", from/bs+1)
 		}
-		loss.Add(l, float64(to-from))
 	}
-	return results(&loss, mets, ""), nil
+	return sc.logs(""), nil
 }
 
-func evalStep(m Model, mets []metrics.Metric, d Data, rows []int, yBufs map[int]*tensor.Dense, used graphSet) (float64, error) {
+func evalStep(m Model, sc *scores, d Data, rows []int, batch int, used graphSet) error {
 	g, err := m.Graph(EvalMode, len(rows))
 	if err != nil {
-		return 0, err
+		return err
 	}
 	used[g] = true
 	defer g.reset()
-	tensors.CopyRows(g.InputValue, d.X, rows)
-	tensors.CopyRows(g.TargetValue, d.target(), rows)
+	if err := g.feed(d, rows); err != nil {
+		return err
+	}
+	g.fillFeeds(inferenceStream(batch))
 	if err := g.run(); err != nil {
-		return 0, err
+		return err
 	}
-	l, err := tensors.Scalar(g.Loss.Value())
-	if err != nil {
-		return 0, errors.Wrap(err, "loss")
-	}
-	if len(mets) > 0 {
-		if err := updateMetrics(g, mets, d, rows, yBufs, nil); err != nil {
-			return l, err
-		}
-	}
-	return l, nil
+	_, err = sc.add(g, d, rows, nil)
+	return err
 }
 
 // Predict runs m on every row of x, in batches of batchSize (zero means 32),
 // and returns the outputs, [rows, out...]. Any number of rows works,
 // including one.
 func Predict(ctx context.Context, m Model, x *tensor.Dense, batchSize int) (*tensor.Dense, error) {
-	n := tensors.Rows(x)
+	outs, err := PredictAll(ctx, m, []*tensor.Dense{x}, batchSize)
+	if err != nil {
+		return nil, err
+	}
+	return outs[0], nil
+}
+
+// PredictAll runs a model of several inputs or outputs on every row of xs
+// (one tensor per input, in the model's order), in batches of batchSize
+// (zero means 32), and returns every output, [rows, out_i...], in the
+// model's order.
+func PredictAll(ctx context.Context, m Model, xs []*tensor.Dense, batchSize int) ([]*tensor.Dense, error) {
+	if len(xs) == 0 || xs[0] == nil {
+		return nil, errors.New("predict: x is nil")
+	}
+	n := tensors.Rows(xs[0])
 	if n == 0 {
 		return nil, errors.New("predict: x is empty")
+	}
+	for i, x := range xs[1:] {
+		if x == nil {
+			return nil, errors.Errorf("predict: input %d is nil", i+1)
+		}
+		if r := tensors.Rows(x); r != n {
+			return nil, errors.Errorf("predict: input 0 has %d rows but input %d has %d", n, i+1, r)
+		}
 	}
 	bs, err := batchOf(batchSize, n)
 	if err != nil {
 		return nil, errors.Wrap(err, "predict")
 	}
-	var out *tensor.Dense
+	d := Data{X: xs[0], MoreX: xs[1:]}
+	var outs []*tensor.Dense
 	used := graphSet{}
 	defer used.release()
+	rows := make([]int, 0, bs)
 	for from := 0; from < n; from += bs {
 		if err := ctx.Err(); err != nil {
 			return nil, errors.Wrapf(err, "predict: batch %d", from/bs+1)
 		}
 		to := min(from+bs, n)
-		if out, err = predictStep(m, x, out, from, to, used); err != nil {
+		rows = rows[:0]
+		for r := from; r < to; r++ {
+			rows = append(rows, r)
+		}
+		if outs, err = predictStep(m, d, outs, rows, from/bs, n, used); err != nil {
 			return nil, errors.Wrapf(err, "predict: rows %d to %d", from, to-1)
 		}
 	}
-	return out, nil
+	return outs, nil
 }
 
-func predictStep(m Model, x, out *tensor.Dense, from, to int, used graphSet) (*tensor.Dense, error) {
-	g, err := m.Graph(PredictMode, to-from)
+func predictStep(m Model, d Data, outs []*tensor.Dense, rows []int, batch, n int, used graphSet) ([]*tensor.Dense, error) {
+	g, err := m.Graph(PredictMode, len(rows))
 	if err != nil {
 		return nil, err
 	}
 	used[g] = true
 	defer g.reset()
-	tensors.CopyRange(g.InputValue, x, from, to)
+	if err := g.feed(d, rows); err != nil {
+		return nil, err
+	}
+	g.fillFeeds(inferenceStream(batch))
 	if err := g.run(); err != nil {
 		return nil, err
 	}
-	y, err := g.outputValue()
-	if err != nil {
-		return nil, err
+	from, to := rows[0], rows[len(rows)-1]+1
+	for i := range g.outputs() {
+		y, err := g.outputValue(i)
+		if err != nil {
+			return nil, err
+		}
+		if len(outs) <= i {
+			shape := y.Shape().Clone()
+			shape[0] = n
+			outs = append(outs, tensor.New(tensor.Of(y.Dtype()), tensor.WithShape(shape...)))
+		}
+		rs := tensors.RowSize(y)
+		switch o := outs[i].Data().(type) {
+		case []float32:
+			copy(o[from*rs:to*rs], y.Data().([]float32))
+		case []float64:
+			copy(o[from*rs:to*rs], y.Data().([]float64))
+		}
 	}
-	if out == nil {
-		shape := y.Shape().Clone()
-		shape[0] = tensors.Rows(x)
-		out = tensor.New(tensor.Of(y.Dtype()), tensor.WithShape(shape...))
-	}
-	rs := tensors.RowSize(y)
-	switch o := out.Data().(type) {
-	case []float32:
-		copy(o[from*rs:to*rs], y.Data().([]float32))
-	case []float64:
-		copy(o[from*rs:to*rs], y.Data().([]float64))
-	}
-	return out, nil
+	return outs, nil
 }
 
 func batchOf(batchSize, n int) (int, error) {

@@ -13,68 +13,10 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/profundo/profundo/datasets"
-	"github.com/profundo/profundo/internal/tensors"
 	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/metrics"
 	"github.com/profundo/profundo/optimizers"
 )
-
-// Data is a set of samples: features X, [n, in...], targets Y as the user
-// gave them (what metrics read) and Target as the loss is fed (nil means Y;
-// one-hot rows for sparse labels). All three have the model's dtype.
-type Data struct {
-	X, Y, Target *tensor.Dense
-	// Weights, [n], weights each sample's loss in training; nil means
-	// every sample counts alike. Fit sets it from FitConfig's SampleWeight
-	// and ClassWeight.
-	Weights *tensor.Dense
-}
-
-func (d Data) target() *tensor.Dense {
-	if d.Target != nil {
-		return d.Target
-	}
-	return d.Y
-}
-
-// Len is the number of samples.
-func (d Data) Len() int { return tensors.Rows(d.X) }
-
-func (d Data) check(what string) error {
-	if d.X == nil || d.Y == nil {
-		return errors.Errorf("%s: x and y are required", what)
-	}
-	n := tensors.Rows(d.X)
-	if n == 0 {
-		return errors.Errorf("%s: the dataset is empty", what)
-	}
-	if m := tensors.Rows(d.Y); m != n {
-		return errors.Errorf("%s: x has %d rows but y has %d", what, n, m)
-	}
-	if m := tensors.Rows(d.target()); m != n {
-		return errors.Errorf("%s: x has %d rows but the encoded targets have %d", what, n, m)
-	}
-	return nil
-}
-
-// rows returns a copy of rows [from, to) of d.
-func (d Data) rows(from, to int) Data {
-	cut := func(t *tensor.Dense) *tensor.Dense {
-		if t == nil {
-			return nil
-		}
-		shape := t.Shape().Clone()
-		shape[0] = to - from
-		out := tensor.New(tensor.Of(t.Dtype()), tensor.WithShape(shape...))
-		tensors.CopyRange(out, t, from, to)
-		return out
-	}
-	out := Data{X: cut(d.X), Y: cut(d.Y), Weights: cut(d.Weights)}
-	if d.Target != nil {
-		out.Target = cut(d.Target)
-	}
-	return out
-}
 
 // FitConfig says how Fit trains. Its zero value trains one epoch in batches
 // of 32, shuffled from seed 0, with no validation, showing progress on
@@ -133,6 +75,51 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 	if err := data.check("fit"); err != nil {
 		return hist, err
 	}
+	if solver == nil {
+		return hist, errors.New("fit: no solver")
+	}
+	if cfg.SampleWeight != nil || cfg.ClassWeight != nil {
+		w, err := sampleWeights(data, cfg.SampleWeight, cfg.ClassWeight)
+		if err != nil {
+			return hist, errors.Wrap(err, "fit")
+		}
+		data.Weights = w
+	}
+	sc := newScores(m, mets)
+	used := graphSet{}
+	defer used.release()
+	r := &loopRun{
+		names: sc.names(),
+		begin: sc.reset,
+		step: func(_, _ int, d Data, rows []int, rng func() *rand.Rand) error {
+			_, err := trainStep(m, solver, sc, d, rows, rng, used)
+			return err
+		},
+		logs: func() Logs { return sc.logs("") },
+		validate: func(ctx context.Context, v Data) (Logs, error) {
+			return Evaluate(ctx, m, mets, v, cfg.BatchSize)
+		},
+		model:  m,
+		solver: solver,
+	}
+	return runLoop(ctx, r, data, cfg, hist)
+}
+
+// loopRun is what one kind of training (Fit's, a Stepper's) plugs into the
+// loop they share.
+type loopRun struct {
+	names    []string                                                                // training logs, in display order
+	begin    func()                                                                  // at each epoch's start
+	step     func(epoch, batch int, d Data, rows []int, rng func() *rand.Rand) error // one batch
+	logs     func() Logs                                                             // the epoch's running results
+	validate func(ctx context.Context, v Data) (Logs, error)                         // nil: cannot validate
+	model    any
+	solver   optimizers.Solver
+}
+
+// runLoop runs the epochs and batches of cfg over data: shuffling,
+// validation, callbacks and the progress display.
+func runLoop(ctx context.Context, r *loopRun, data Data, cfg FitConfig, hist *History) (*History, error) {
 	if cfg.Epochs < 0 {
 		return hist, errors.Errorf("fit: epochs must be >= 0, got %d", cfg.Epochs)
 	}
@@ -151,16 +138,6 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 	if s := cfg.ValidationSplit; s != 0 && (s <= 0 || s >= 1 || math.IsNaN(s)) {
 		return hist, errors.Errorf("fit: validation split must be in (0, 1), got %v", s)
 	}
-	if solver == nil {
-		return hist, errors.New("fit: no solver")
-	}
-	if cfg.SampleWeight != nil || cfg.ClassWeight != nil {
-		w, err := sampleWeights(data, cfg.SampleWeight, cfg.ClassWeight)
-		if err != nil {
-			return hist, errors.Wrap(err, "fit")
-		}
-		data.Weights = w
-	}
 	train, val := data, cfg.ValidationData
 	if cfg.ValidationSplit > 0 {
 		n := data.Len()
@@ -174,6 +151,9 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 		val = &v
 	}
 	if val != nil {
+		if r.validate == nil {
+			return hist, errors.New("fit: validation data given, but the training step cannot validate (it is no trainer.Validator)")
+		}
 		if err := val.check("fit: validation data"); err != nil {
 			return hist, err
 		}
@@ -187,7 +167,12 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 		}
 		callbacks = append([]Callback{NewProgress(w)}, callbacks...)
 	}
-	names := logNames(mets, val != nil)
+	names := append([]string(nil), r.names...)
+	if val != nil {
+		for _, n := range r.names {
+			names = append(names, "val_"+n)
+		}
+	}
 
 	n := train.Len()
 	batches, err := datasets.NewBatcher(n, cfg.BatchSize, !cfg.NoShuffle, cfg.Seed)
@@ -198,7 +183,7 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 	if cfg.InitialBatch < 0 || cfg.InitialBatch >= steps {
 		return hist, errors.Errorf("fit: initial batch must be in [0, %d), got %d", steps, cfg.InitialBatch)
 	}
-	ev := &Event{Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names, Model: m, Solver: solver}
+	ev := &Event{Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names, Model: r.model, Solver: r.solver}
 	// notify tells every callback of the event; when one asks to stop, the
 	// others still hear of it, then ErrStop is returned.
 	notify := func(kind EventKind) error {
@@ -228,22 +213,15 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 		return hist, end(err)
 	}
 
-	yBufs := map[int]*tensor.Dense{}
-	used := graphSet{}
-	defer used.release()
-	var lossMean metrics.Mean
 	for epoch := cfg.InitialEpoch; epoch < cfg.Epochs; epoch++ {
 		first := 0
 		if epoch == cfg.InitialEpoch {
 			first = cfg.InitialBatch
 		}
-		lossMean.Reset()
-		for _, m := range mets {
-			m.Reset()
-		}
+		r.begin()
 		start := time.Now()
 		*ev = Event{Epoch: epoch, Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names, Samples: min(first*batches.Size(), n),
-			Model: m, Solver: solver, Step: ev.Step}
+			Model: r.model, Solver: r.solver, Step: ev.Step}
 		if err := notify(EpochBegin); err != nil {
 			return hist, end(err)
 		}
@@ -255,22 +233,20 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 			if err := notify(BatchBegin); err != nil {
 				return hist, end(err)
 			}
-			dropout := func() *rand.Rand { return rand.New(rand.NewSource(datasets.StreamSeed(cfg.Seed, epoch, b))) }
-			loss, err := trainStep(m, solver, mets, train, rows, dropout, yBufs, used)
-			if err != nil {
+			stream := func() *rand.Rand { return rand.New(rand.NewSource(datasets.StreamSeed(cfg.Seed, epoch, b))) }
+			if err := r.step(epoch, b, train, rows, stream); err != nil {
 				return hist, errors.Wrapf(err, "fit: epoch %d, batch %d", epoch+1, b+1)
 			}
-			lossMean.Add(loss, float64(len(rows)))
 			ev.Step++
 			ev.Samples, ev.Elapsed = ev.Samples+len(rows), time.Since(start)
-			ev.Logs = results(&lossMean, mets, "")
+			ev.Logs = r.logs()
 			if err := notify(BatchEnd); err != nil {
 				return hist, end(err)
 			}
 		}
-		logs := results(&lossMean, mets, "")
+		logs := r.logs()
 		if val != nil {
-			vl, err := Evaluate(ctx, m, mets, *val, cfg.BatchSize)
+			vl, err := r.validate(ctx, *val)
 			if err != nil {
 				return hist, errors.Wrapf(err, "fit: epoch %d: validation", epoch+1)
 			}
@@ -287,9 +263,9 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 	return hist, stopped(notify(TrainEnd))
 }
 
-// trainStep runs one batch forward and backward and steps the solver; it
-// returns the batch's mean loss.
-func trainStep(m Model, solver optimizers.Solver, mets []metrics.Metric, d Data, rows []int, dropout func() *rand.Rand, yBufs map[int]*tensor.Dense, used graphSet) (float64, error) {
+// trainStep runs one batch, rows of d, forward and backward and steps the
+// solver; it adds the batch's results to sc and returns its mean loss.
+func trainStep(m Model, solver optimizers.Solver, sc *scores, d Data, rows []int, stream func() *rand.Rand, used graphSet) (float64, error) {
 	mode := TrainMode
 	if d.Weights != nil {
 		mode = WeightedTrainMode
@@ -300,31 +276,16 @@ func trainStep(m Model, solver optimizers.Solver, mets []metrics.Metric, d Data,
 	}
 	used[g] = true
 	defer g.reset()
-	tensors.CopyRows(g.InputValue, d.X, rows)
-	tensors.CopyRows(g.TargetValue, d.target(), rows)
-	if d.Weights != nil {
-		tensors.CopyRows(g.WeightsValue, d.Weights, rows)
+	if err := g.feed(d, rows); err != nil {
+		return 0, err
 	}
-	if len(g.Feeds) > 0 {
-		rng := dropout()
-		for _, f := range g.Feeds {
-			f.Fill(rng, f.Value)
-		}
-	}
+	g.fillFeeds(stream)
 	if err := g.run(); err != nil {
 		return 0, err
 	}
-	loss, err := tensors.Scalar(g.Loss.Value())
+	loss, err := sc.add(g, d, rows, g.WeightsValue)
 	if err != nil {
-		return 0, errors.Wrap(err, "loss")
-	}
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return loss, errors.Errorf("loss is %v", loss)
-	}
-	if len(mets) > 0 {
-		if err := updateMetrics(g, mets, d, rows, yBufs, g.WeightsValue); err != nil {
-			return loss, err
-		}
+		return loss, err
 	}
 	for i, u := range g.Updates {
 		v, ok := u.Node.Value().(*tensor.Dense)
@@ -346,57 +307,34 @@ func trainStep(m Model, solver optimizers.Solver, mets []metrics.Metric, d Data,
 	return loss, nil
 }
 
-// updateMetrics feeds the last run's output and the batch's targets, as the
-// user gave them, to every metric; metrics that take sample weights get the
-// batch's weights w too, when there are any.
-func updateMetrics(g *Graph, mets []metrics.Metric, d Data, rows []int, yBufs map[int]*tensor.Dense, w *tensor.Dense) error {
-	out, err := g.outputValue()
-	if err != nil {
-		return err
+// TrainOnBatch trains m on all of data as one batch, as Keras's
+// train_on_batch: one forward and backward run and one solver step. It
+// returns the batch's logs: the loss, each output's loss and mets on this
+// batch alone. stream gives the random numbers of the graph's feeds
+// (dropout masks, sampling noise); nil means a stream seeded by 0. It is
+// the building block of a Stepper's TrainStep.
+func TrainOnBatch(m Model, solver optimizers.Solver, mets []metrics.Metric, data Data, stream *rand.Rand) (Logs, error) {
+	if err := data.check("train on batch"); err != nil {
+		return nil, err
 	}
-	y := g.TargetValue
-	if d.Target != nil {
-		if y = yBufs[len(rows)]; y == nil {
-			shape := d.Y.Shape().Clone()
-			shape[0] = len(rows)
-			y = tensor.New(tensor.Of(d.Y.Dtype()), tensor.WithShape(shape...))
-			yBufs[len(rows)] = y
-		}
-		tensors.CopyRows(y, d.Y, rows)
+	if solver == nil {
+		return nil, errors.New("train on batch: no solver")
 	}
-	for _, m := range mets {
-		var err error
-		if wu, ok := m.(metrics.WeightedUpdater); ok && w != nil {
-			err = wu.UpdateWeighted(y, out, w)
-		} else {
-			err = m.Update(y, out)
-		}
-		if err != nil {
-			return errors.Wrapf(err, "metric %s", m.Name())
-		}
+	if stream == nil {
+		stream = rand.New(rand.NewSource(0))
 	}
-	return nil
-}
-
-func logNames(mets []metrics.Metric, withVal bool) []string {
-	names := []string{"loss"}
-	for _, m := range mets {
-		names = append(names, m.Name())
+	sc := newScores(m, mets)
+	sc.reset()
+	rows := make([]int, data.Len())
+	for i := range rows {
+		rows[i] = i
 	}
-	if withVal {
-		for _, n := range names[:len(mets)+1] {
-			names = append(names, "val_"+n)
-		}
+	used := graphSet{}
+	defer used.release()
+	if _, err := trainStep(m, solver, sc, data, rows, func() *rand.Rand { return stream }, used); err != nil {
+		return nil, errors.Wrap(err, "train on batch")
 	}
-	return names
-}
-
-func results(loss *metrics.Mean, mets []metrics.Metric, prefix string) Logs {
-	logs := Logs{prefix + "loss": loss.Result()}
-	for _, m := range mets {
-		logs[prefix+m.Name()] = m.Result()
-	}
-	return logs
+	return sc.logs(""), nil
 }
 
 // Interrupted is the error Fit returns when its context is cancelled: it

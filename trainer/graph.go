@@ -84,6 +84,21 @@ type Graph struct {
 	// statistics, for instance).
 	Updates []*layers.Update
 
+	// A model of several inputs or outputs (a functional model) has its
+	// first input, output and target in the fields above and the others
+	// here, in order. MoreInputs are bound to MoreInputValues and fed from
+	// Data.MoreX; MoreTargets are bound to MoreTargetValues and fed from
+	// Data.MoreTarget (or Data.MoreY).
+	MoreInputs       []*gorgonia.Node
+	MoreInputValues  []*tensor.Dense
+	MoreOutputs      []*gorgonia.Node
+	MoreTargets      []*gorgonia.Node
+	MoreTargetValues []*tensor.Dense
+	// OutputLosses, in a model of several outputs, are each output's loss
+	// (before its loss weight), logged under the names the model's
+	// OutputLossNames gives; nil otherwise.
+	OutputLosses []*gorgonia.Node
+
 	vm    gorgonia.VM
 	grads []gorgonia.ValueGrad
 }
@@ -112,7 +127,8 @@ func (g *Graph) compile() (err error) {
 		if _, err := gorgonia.Grad(g.Loss, g.Learnables...); err != nil {
 			return errors.Wrapf(err, "gradients of the train graph for batch %d", g.Batch)
 		}
-		watch := []*gorgonia.Node{g.Output}
+		watch := g.outputs()
+		watch = append(watch, g.OutputLosses...)
 		for _, u := range g.Updates {
 			watch = append(watch, u.Node)
 		}
@@ -120,7 +136,10 @@ func (g *Graph) compile() (err error) {
 		g.vm = gorgonia.NewTapeMachine(g.Graph, opts...)
 		g.grads = gorgonia.NodesToValueGrads(g.Learnables)
 	} else if g.Mode == EvalMode {
-		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(g.Output)...)
+		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(append(g.outputs(), g.OutputLosses...)...)...)
+	} else if len(g.MoreOutputs) > 0 {
+		// One output may feed another, whose run would reuse its memory.
+		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(g.outputs()...)...)
 	} else {
 		g.vm = gorgonia.NewTapeMachine(g.Graph)
 	}
@@ -172,11 +191,30 @@ func (g *Graph) Close() error {
 	return err
 }
 
-// outputValue returns the output tensor of the last run.
-func (g *Graph) outputValue() (*tensor.Dense, error) {
-	t, ok := g.Output.Value().(*tensor.Dense)
+// outputs lists the graph's outputs, the first one first.
+func (g *Graph) outputs() []*gorgonia.Node {
+	return append([]*gorgonia.Node{g.Output}, g.MoreOutputs...)
+}
+
+// inputValues lists the tensors the inputs are bound to, the first first.
+func (g *Graph) inputValues() []*tensor.Dense {
+	return append([]*tensor.Dense{g.InputValue}, g.MoreInputValues...)
+}
+
+// targetValues lists the tensors the targets are bound to, the first first.
+func (g *Graph) targetValues() []*tensor.Dense {
+	return append([]*tensor.Dense{g.TargetValue}, g.MoreTargetValues...)
+}
+
+// outputValue returns output i's tensor of the last run.
+func (g *Graph) outputValue(i int) (*tensor.Dense, error) {
+	outs := g.outputs()
+	if i < 0 || i >= len(outs) {
+		return nil, errors.Errorf("%s graph for batch %d: no output %d (it has %d)", g.Mode, g.Batch, i, len(outs))
+	}
+	t, ok := outs[i].Value().(*tensor.Dense)
 	if !ok {
-		return nil, errors.Errorf("%s graph for batch %d: output is %T, not a dense tensor", g.Mode, g.Batch, g.Output.Value())
+		return nil, errors.Errorf("%s graph for batch %d: output %d is %T, not a dense tensor", g.Mode, g.Batch, i, outs[i].Value())
 	}
 	return t, nil
 }
