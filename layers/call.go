@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"fmt"
 	"math/rand"
 
 	"github.com/pkg/errors"
@@ -31,6 +32,7 @@ type Call struct {
 	InputGrads bool
 
 	nodes      map[*Weight]*gorgonia.Node
+	names      map[string]int
 	learnables gorgonia.Nodes
 	feeds      []*Feed
 	logits     map[*gorgonia.Node]Logits
@@ -64,8 +66,19 @@ func (c *Call) Node(w *Weight) *gorgonia.Node {
 	// share headers; they share the values, which is what a solver updates.
 	shape := w.Value.Shape()
 	view := tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(w.Value.Data()))
+	// Two weights of one name (the layers of two nested models, each named
+	// by its own model) get distinct node names: Gorgonia merges input
+	// nodes of the same name, type and shape into one.
+	if c.names == nil {
+		c.names = map[string]int{}
+	}
+	name := w.Name
+	if k := c.names[w.Name]; k > 0 {
+		name = fmt.Sprintf("%s#%d", w.Name, k)
+	}
+	c.names[w.Name]++
 	n := gorgonia.NewTensor(c.Graph, w.Value.Dtype(), len(shape),
-		gorgonia.WithShape(shape...), gorgonia.WithName(w.Name), gorgonia.WithValue(view))
+		gorgonia.WithShape(shape...), gorgonia.WithName(name), gorgonia.WithValue(view))
 	c.nodes[w] = n
 	if c.Training && w.Trainable {
 		c.learnables = append(c.learnables, n)

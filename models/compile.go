@@ -26,6 +26,18 @@ type Config struct {
 	Seed int64
 	// BatchSize is the batch size of Evaluate and Predict; zero means 32.
 	BatchSize int
+
+	// Losses gives a functional model's outputs their own losses, by
+	// output name (Functional.OutputNames); an output it leaves out takes
+	// Loss. Sequential models take Loss alone.
+	Losses map[string]losses.Loss
+	// LossWeights weights each output's loss in the total a functional
+	// model minimizes, by output name; an output it leaves out weighs 1.
+	LossWeights map[string]float64
+	// OutputMetrics scores a functional model's outputs, by output name;
+	// with several outputs they are logged as "<output>_<metric>", and
+	// Metrics must be empty.
+	OutputMetrics map[string][]metrics.Metric
 }
 
 func (c Config) dtype() tensor.Dtype {
@@ -41,6 +53,9 @@ func (c Config) dtype() tensor.Dtype {
 func (s *Sequential) Compile(cfg Config) error {
 	if cfg.Loss == nil {
 		return errors.New("compile: a loss is required")
+	}
+	if cfg.Losses != nil || cfg.LossWeights != nil || cfg.OutputMetrics != nil {
+		return errors.New("compile: Losses, LossWeights and OutputMetrics are for functional models; a Sequential model takes Loss and Metrics")
 	}
 	if dt := cfg.dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
 		return errors.Errorf("compile: dtype must be float32 or float64, got %v", dt)

@@ -55,6 +55,10 @@ type compileJSON struct {
 	Optimizer valueSpec   `json:"optimizer"`
 	Metrics   []valueSpec `json:"metrics,omitempty"`
 	BatchSize int         `json:"batch_size,omitempty"`
+	// A functional model's per-output settings, by output name.
+	Losses        map[string]valueSpec   `json:"losses,omitempty"`
+	LossWeights   map[string]float64     `json:"loss_weights,omitempty"`
+	OutputMetrics map[string][]valueSpec `json:"output_metrics,omitempty"`
 }
 
 // valueSpec is a loss, optimizer or metric: its name and its fields.
@@ -154,17 +158,61 @@ func decodeInto(zero any, cfg json.RawMessage) (any, error) {
 	return ptr.Elem().Interface(), nil
 }
 
+func lossOf(s valueSpec) (losses.Loss, error) {
+	l, err := losses.ByName(s.Kind)
+	if err != nil {
+		return nil, errors.Wrap(err, "compile: loss")
+	}
+	lv, err := decodeInto(l, s.Config)
+	if err != nil {
+		return nil, errors.Wrapf(err, "compile: loss %s: config", s.Kind)
+	}
+	return lv.(losses.Loss), nil
+}
+
+func metricOf(ms valueSpec) (metrics.Metric, error) {
+	m, err := metrics.ByName(ms.Kind)
+	if err != nil {
+		return nil, errors.Wrap(err, "compile: metric")
+	}
+	mv, err := decodeInto(m, ms.Config)
+	if err != nil {
+		return nil, errors.Wrapf(err, "compile: metric %s: config", ms.Kind)
+	}
+	return mv.(metrics.Metric), nil
+}
+
 func (c compileJSON) config() (Config, error) {
 	var cfg Config
-	l, err := losses.ByName(c.Loss.Kind)
-	if err != nil {
-		return cfg, errors.Wrap(err, "compile: loss")
+	var err error
+	if c.Loss.Kind != "" || len(c.Losses) == 0 {
+		if cfg.Loss, err = lossOf(c.Loss); err != nil {
+			return cfg, err
+		}
 	}
-	lv, err := decodeInto(l, c.Loss.Config)
-	if err != nil {
-		return cfg, errors.Wrapf(err, "compile: loss %s: config", c.Loss.Kind)
+	for name, s := range c.Losses {
+		l, err := lossOf(s)
+		if err != nil {
+			return cfg, errors.Wrapf(err, "output %q", name)
+		}
+		if cfg.Losses == nil {
+			cfg.Losses = map[string]losses.Loss{}
+		}
+		cfg.Losses[name] = l
 	}
-	cfg.Loss = lv.(losses.Loss)
+	cfg.LossWeights = c.LossWeights
+	for name, specs := range c.OutputMetrics {
+		for _, s := range specs {
+			m, err := metricOf(s)
+			if err != nil {
+				return cfg, errors.Wrapf(err, "output %q", name)
+			}
+			if cfg.OutputMetrics == nil {
+				cfg.OutputMetrics = map[string][]metrics.Metric{}
+			}
+			cfg.OutputMetrics[name] = append(cfg.OutputMetrics[name], m)
+		}
+	}
 	if c.Optimizer.Kind != "" {
 		o, err := optimizers.ByName(c.Optimizer.Kind, 0)
 		if err != nil {
@@ -177,25 +225,45 @@ func (c compileJSON) config() (Config, error) {
 		cfg.Optimizer = ov.(optimizers.Optimizer)
 	}
 	for _, ms := range c.Metrics {
-		m, err := metrics.ByName(ms.Kind)
+		m, err := metricOf(ms)
 		if err != nil {
-			return cfg, errors.Wrap(err, "compile: metric")
+			return cfg, err
 		}
-		mv, err := decodeInto(m, ms.Config)
-		if err != nil {
-			return cfg, errors.Wrapf(err, "compile: metric %s: config", ms.Kind)
-		}
-		cfg.Metrics = append(cfg.Metrics, mv.(metrics.Metric))
+		cfg.Metrics = append(cfg.Metrics, m)
 	}
 	cfg.BatchSize = c.BatchSize
 	return cfg, nil
 }
 
 func compileSpec(cfg Config) (*compileJSON, error) {
-	c := &compileJSON{BatchSize: cfg.BatchSize}
+	c := &compileJSON{BatchSize: cfg.BatchSize, LossWeights: cfg.LossWeights}
 	var err error
-	if c.Loss, err = specOf(cfg.Loss.Name(), cfg.Loss); err != nil {
-		return nil, err
+	if cfg.Loss != nil {
+		if c.Loss, err = specOf(cfg.Loss.Name(), cfg.Loss); err != nil {
+			return nil, err
+		}
+	}
+	for name, l := range cfg.Losses {
+		s, err := specOf(l.Name(), l)
+		if err != nil {
+			return nil, err
+		}
+		if c.Losses == nil {
+			c.Losses = map[string]valueSpec{}
+		}
+		c.Losses[name] = s
+	}
+	for name, ms := range cfg.OutputMetrics {
+		for _, m := range ms {
+			s, err := specOf(m.Name(), m)
+			if err != nil {
+				return nil, err
+			}
+			if c.OutputMetrics == nil {
+				c.OutputMetrics = map[string][]valueSpec{}
+			}
+			c.OutputMetrics[name] = append(c.OutputMetrics[name], s)
+		}
 	}
 	if cfg.Optimizer != nil {
 		if c.Optimizer, err = specOf(cfg.Optimizer.Name(), cfg.Optimizer); err != nil {

@@ -169,6 +169,12 @@ func readFiles(path string) (map[string][]byte, error) {
 // format name and a version this package reads; a hand-written spec may
 // leave them out.
 func parseModelJSON(data []byte, saved bool) (*modelJSON, error) {
+	var class struct {
+		Class string `json:"class"`
+	}
+	if json.Unmarshal(data, &class) == nil && class.Class == functionalClass {
+		return nil, errors.Errorf("%s is a functional model's: load it with LoadFunctional", modelFile)
+	}
 	var doc modelJSON
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

@@ -44,6 +44,12 @@ func (s *Sequential) save(path string, ckpt *Checkpoint) error {
 	if err != nil {
 		return errors.Wrapf(err, "save %s", path)
 	}
+	return writeModelFiles(path, files)
+}
+
+// writeModelFiles writes a saved model's files to path, a directory or,
+// when path ends in ".zip", a zip, each atomically.
+func writeModelFiles(path string, files map[string][]byte) error {
 	if strings.HasSuffix(strings.ToLower(path), ".zip") {
 		var buf bytes.Buffer
 		zw := zip.NewWriter(&buf)

@@ -8,6 +8,7 @@ import (
 	"math/rand"
 
 	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
 
 	"github.com/profundo/profundo/datasets"
 	"github.com/profundo/profundo/layers"
@@ -106,12 +107,21 @@ func (s *Sequential) Weights() []*layers.Weight {
 // nil. Building again with the same shape does nothing; with another shape it
 // is an error.
 func (s *Sequential) Build(in layers.Shape) error {
+	return s.buildWith(in, rand.New(rand.NewSource(s.cfg.Seed)), s.cfg.dtype())
+}
+
+// buildWith builds the model from rng as dtype dt; a model nested in a
+// functional one builds with the outer model's stream.
+func (s *Sequential) buildWith(in layers.Shape, rng *rand.Rand, dt tensor.Dtype) error {
 	if first, ok := s.firstInput(); ok && in == nil {
 		in = first.Shape
 	}
 	if s.built {
 		if !in.Equal(s.in) {
 			return errors.Errorf("build: the model was built for input %v, got %v", s.in, in)
+		}
+		if dt != s.cfg.dtype() {
+			return errors.Errorf("build: the model was built as %v, not %v", s.cfg.dtype(), dt)
 		}
 		return nil
 	}
@@ -121,11 +131,12 @@ func (s *Sequential) Build(in layers.Shape) error {
 	if len(in) == 0 {
 		return errors.New("build: no input shape; start the model with a layers.Input or pass data")
 	}
+	if s.compiled && dt != s.cfg.dtype() {
+		return errors.Errorf("build: the model is compiled as %v, not %v", s.cfg.dtype(), dt)
+	}
 	if err := s.nameLayers(); err != nil {
 		return err
 	}
-	dt := s.cfg.dtype()
-	rng := rand.New(rand.NewSource(s.cfg.Seed))
 	shapes := make([]layers.Shape, len(s.layers))
 	shape := in.Clone()
 	for i, l := range s.layers {
@@ -137,6 +148,7 @@ func (s *Sequential) Build(in layers.Shape) error {
 		shapes[i], shape = out, out
 	}
 	s.in, s.shapes, s.built = in.Clone(), shapes, true
+	s.cfg.DType = dt
 	return nil
 }
 

@@ -3,6 +3,8 @@ package models
 import (
 	"fmt"
 	"strings"
+
+	"github.com/profundo/profundo/layers"
 )
 
 // Summary returns a table of the layers: name and type, output shape and
@@ -92,3 +94,84 @@ func groupDigits(n int) string {
 	}
 	return b.String()
 }
+
+// Summary returns a table of the model's inputs and layer applications:
+// name and type, output shape, number of parameters and the nodes each is
+// connected to, with the totals, as Keras prints a functional model. A
+// shared layer's parameters count once; a nested model is one row.
+func (f *Functional) Summary() string {
+	type row struct{ layer, shape, params, from string }
+	rows := []row{{"Layer (type)", "Output Shape", "Param #", "Connected to"}}
+	shape := func(n *Node) string {
+		if !n.built {
+			return "?"
+		}
+		return n.shape.String()
+	}
+	for _, in := range f.inputs {
+		rows = append(rows, row{fmt.Sprintf("%s (InputLayer)", in.name), shape(in), "0", ""})
+	}
+	counted := map[any]bool{}
+	for _, n := range f.nodes {
+		r := row{layer: fmt.Sprintf("%s (%s)", n.Name(), typeName(kindName(n.kind()))), shape: shape(n), params: "0"}
+		if o := n.owner(); !counted[o] {
+			counted[o] = true
+			r.params = groupDigits(paramsOf(o))
+		}
+		var from []string
+		for _, in := range n.inputs {
+			from = append(from, in.Name())
+		}
+		r.from = strings.Join(from, ", ")
+		rows = append(rows, r)
+	}
+	w := [3]int{}
+	for _, r := range rows {
+		w[0], w[1], w[2] = max(w[0], len(r.layer)), max(w[1], len(r.shape)), max(w[2], len(r.params))
+	}
+	for i := range w {
+		w[i] += 3
+	}
+	width := w[0] + w[1] + w[2] + 16
+	var b strings.Builder
+	fmt.Fprintf(&b, "Model: %q\n", f.displayName())
+	b.WriteString(strings.Repeat("─", width) + "\n")
+	for i, r := range rows {
+		fmt.Fprintf(&b, "%-*s%-*s%-*s%s\n", w[0], r.layer, w[1], r.shape, w[2], r.params, r.from)
+		if i == 0 {
+			b.WriteString(strings.Repeat("═", width) + "\n")
+		}
+	}
+	b.WriteString(strings.Repeat("─", width) + "\n")
+	if !f.built {
+		b.WriteString("Not built: compile the model to build it.\n")
+		return b.String()
+	}
+	total, trained := 0, 0
+	for _, nw := range f.namedWeights() {
+		total += nw.w.Params()
+		if nw.w.Trainable && !nw.frozen {
+			trained += nw.w.Params()
+		}
+	}
+	fmt.Fprintf(&b, "Total params: %s\nTrainable params: %s\nNon-trainable params: %s\n",
+		groupDigits(total), groupDigits(trained), groupDigits(total-trained))
+	return b.String()
+}
+
+// paramsOf counts the values of a layer's, merger's or nested model's
+// weights.
+func paramsOf(o any) int {
+	n := 0
+	if w, ok := o.(interface{ Weights() []*layers.Weight }); ok {
+		for _, x := range w.Weights() {
+			n += x.Params()
+		}
+	}
+	return n
+}
+
+// kindName is a kind as a value typeName reads.
+type kindName string
+
+func (k kindName) Kind() string { return string(k) }

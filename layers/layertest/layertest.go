@@ -11,10 +11,15 @@
 //
 // Check works in float64, with a random normal input, so that finite
 // differences are accurate; layers whose input is not differentiable (word
-// ids, say) set Options.IDs to get random integer ids instead.
+// ids, say) set Options.IDs to get random integer ids instead. Merge layers
+// (layers.Merger) have CheckMerge, which does the same for several inputs:
+//
+//	layertest.CheckMerge(t, &layers.Concatenate{},
+//		[]layers.Shape{{2}, {3}}, layers.Shape{5}, layertest.Options{})
 package layertest
 
 import (
+	"fmt"
 	"math/rand"
 	"strings"
 	"testing"
@@ -104,30 +109,56 @@ func Check(t testing.TB, l layers.Layer, in layers.Shape, want layers.Shape, opt
 		t.Errorf("layer %q: Build(%v) returned output shape %v, want %v", name, in, got, want)
 		return
 	}
-	if !checkWeights(t, l) {
+	checkBuilt(t, subject{
+		name:    name,
+		weights: l.Weights,
+		forward: func(c *layers.Call, xs []*gorgonia.Node) (*gorgonia.Node, error) {
+			return l.Forward(c, xs[0])
+		},
+	}, []layers.Shape{in}, want, opt)
+}
+
+// subject is what Check and CheckMerge check: a layer of one input or a
+// merge layer of several.
+type subject struct {
+	name    string
+	weights func() []*layers.Weight
+	forward func(c *layers.Call, xs []*gorgonia.Node) (*gorgonia.Node, error)
+	// merge relaxes and extends the checks for merge layers: their
+	// inference graphs may have feeds, their losses are part of the cost
+	// whose gradient is checked, and a prediction graph must have none.
+	merge bool
+}
+
+// checkBuilt checks a built subject's weights and graphs.
+func checkBuilt(t testing.TB, s subject, in []layers.Shape, want layers.Shape, opt Options) {
+	t.Helper()
+	if !checkWeights(t, s.name, s.weights) {
 		return
 	}
-	before := snapshot(l.Weights())
+	before := snapshot(s.weights())
 
 	for _, training := range []bool{false, true} {
-		checkGraph(t, l, in, want, opt, training)
+		checkGraph(t, s, in, want, opt, training)
+	}
+	if s.merge {
+		checkPrediction(t, s, in, want, opt)
 	}
 
-	for i, w := range l.Weights() {
+	for i, w := range s.weights() {
 		if !equalFloats(w.Value.Float64s(), before[i]) {
-			t.Errorf("layer %q: weight %q changed during the check", name, w.Name)
+			t.Errorf("layer %q: weight %q changed during the check", s.name, w.Name)
 		}
 	}
 }
 
 // checkWeights reports bad weight names and values; it returns false when the
 // weights are unusable for the gradient check.
-func checkWeights(t testing.TB, l layers.Layer) bool {
+func checkWeights(t testing.TB, name string, weights func() []*layers.Weight) bool {
 	t.Helper()
-	name := l.LayerName()
 	ok := true
 	seen := map[string]bool{}
-	ws := l.Weights()
+	ws := weights()
 	for i, w := range ws {
 		if w == nil {
 			t.Errorf("layer %q: weight %d is nil", name, i)
@@ -156,7 +187,7 @@ func checkWeights(t testing.TB, l layers.Layer) bool {
 			ok = false
 		}
 	}
-	again := l.Weights()
+	again := weights()
 	if len(again) != len(ws) {
 		t.Errorf("layer %q: Weights listed %d weights, then %d", name, len(ws), len(again))
 		return ok
@@ -172,9 +203,9 @@ func checkWeights(t testing.TB, l layers.Layer) bool {
 // checkGraph builds one graph (inference or training), checks its output
 // node and its bookkeeping, and either checks its gradient (the mode
 // opt.Training selects) or runs it once.
-func checkGraph(t testing.TB, l layers.Layer, in, want layers.Shape, opt Options, training bool) {
+func checkGraph(t testing.TB, s subject, in []layers.Shape, want layers.Shape, opt Options, training bool) {
 	t.Helper()
-	name := l.LayerName()
+	name := s.name
 	mode := "inference"
 	if training {
 		mode = "training"
@@ -182,15 +213,8 @@ func checkGraph(t testing.TB, l layers.Layer, in, want layers.Shape, opt Options
 	rng := rand.New(rand.NewSource(opt.Seed + 1))
 	c := layers.NewCall(tensor.Float64, opt.Batch, training)
 	c.InputGrads = true
-	var xv *tensor.Dense
-	if opt.IDs > 0 {
-		xv = randIDs(rng, in.WithBatch(opt.Batch), opt.IDs)
-	} else {
-		xv = randNormal(rng, in.WithBatch(opt.Batch))
-	}
-	x := gorgonia.NewTensor(c.Graph, tensor.Float64, xv.Dims(),
-		gorgonia.WithShape(xv.Shape()...), gorgonia.WithName("x"), gorgonia.WithValue(xv))
-	out, err := forward(l, c, x)
+	xs := inputs(c, rng, in, opt, s.merge)
+	out, err := forward(s, c, xs)
 	if err != nil {
 		t.Errorf("layer %q: Forward on the %s graph: %v", name, mode, err)
 		return
@@ -200,7 +224,7 @@ func checkGraph(t testing.TB, l layers.Layer, in, want layers.Shape, opt Options
 		t.Errorf("layer %q: Forward on the %s graph returned a nil node", name, mode)
 		return
 	}
-	if !out.Shape().Eq(wantFull) {
+	if !out.Shape().Eq(wantFull) || (s.merge && out.Dims() != len(wantFull)) {
 		t.Errorf("layer %q: Forward on the %s graph gives shape %v, want %v", name, mode, out.Shape(), wantFull)
 		return
 	}
@@ -212,7 +236,7 @@ func checkGraph(t testing.TB, l layers.Layer, in, want layers.Shape, opt Options
 	// Copy the learnables before c.Node adds any weight Forward did not use.
 	learnables := append(gorgonia.Nodes(nil), c.Learnables()...)
 	var trainable gorgonia.Nodes
-	for _, w := range l.Weights() {
+	for _, w := range s.weights() {
 		if w.Trainable {
 			trainable = append(trainable, c.Node(w))
 		}
@@ -221,7 +245,7 @@ func checkGraph(t testing.TB, l layers.Layer, in, want layers.Shape, opt Options
 		if !sameNodes(learnables, trainable) {
 			t.Errorf("layer %q: the training graph's learnables are %v, want the trainable weights %v", name, names(learnables), names(trainable))
 		}
-	} else if len(c.Feeds()) > 0 {
+	} else if len(c.Feeds()) > 0 && !s.merge {
 		t.Errorf("layer %q: the inference graph has %d feeds, want none", name, len(c.Feeds()))
 	}
 	for _, f := range c.Feeds() {
@@ -245,7 +269,13 @@ func checkGraph(t testing.TB, l layers.Layer, in, want layers.Shape, opt Options
 		t.Errorf("layer %q: building sum(out * R) on the %s graph: %v", name, mode, err)
 		return
 	}
-	wrt := append(gorgonia.Nodes{x}, trainable...)
+	if s.merge {
+		if cost, err = c.TotalLoss(cost); err != nil {
+			t.Errorf("layer %q: adding the layer's losses on the %s graph: %v", name, mode, err)
+			return
+		}
+	}
+	wrt := append(append(gorgonia.Nodes(nil), xs...), trainable...)
 	if opt.IDs > 0 {
 		// Ids are not differentiable: only the weights are checked.
 		wrt = trainable
@@ -261,14 +291,35 @@ func checkGraph(t testing.TB, l layers.Layer, in, want layers.Shape, opt Options
 	}
 }
 
-// forward calls l.Forward, turning a panic into an error.
-func forward(l layers.Layer, c *layers.Call, x *gorgonia.Node) (out *gorgonia.Node, err error) {
+// inputs adds the input nodes of a graph, bound to random values drawn
+// from rng in order: "x" for a layer, "x0", "x1"... for a merge layer.
+func inputs(c *layers.Call, rng *rand.Rand, in []layers.Shape, opt Options, merge bool) []*gorgonia.Node {
+	xs := make([]*gorgonia.Node, len(in))
+	for i, s := range in {
+		var xv *tensor.Dense
+		if opt.IDs > 0 {
+			xv = randIDs(rng, s.WithBatch(opt.Batch), opt.IDs)
+		} else {
+			xv = randNormal(rng, s.WithBatch(opt.Batch))
+		}
+		name := "x"
+		if merge {
+			name = fmt.Sprintf("x%d", i)
+		}
+		xs[i] = gorgonia.NewTensor(c.Graph, tensor.Float64, xv.Dims(),
+			gorgonia.WithShape(xv.Shape()...), gorgonia.WithName(name), gorgonia.WithValue(xv))
+	}
+	return xs
+}
+
+// forward calls s.forward, turning a panic into an error.
+func forward(s subject, c *layers.Call, xs []*gorgonia.Node) (out *gorgonia.Node, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = errors.Errorf("panic: %v", r)
 		}
 	}()
-	return l.Forward(c, x)
+	return s.forward(c, xs)
 }
 
 func projection(out, r *gorgonia.Node) (*gorgonia.Node, error) {

@@ -1,0 +1,613 @@
+package models
+
+import (
+	"fmt"
+	"math/rand"
+	"strings"
+
+	"github.com/pkg/errors"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/layers"
+	"github.com/profundo/profundo/losses"
+	"github.com/profundo/profundo/metrics"
+	"github.com/profundo/profundo/optimizers"
+	"github.com/profundo/profundo/trainer"
+)
+
+// Functional is a model made of nodes, Keras's functional API: named
+// inputs, layers applied to nodes, merges (layers.Add, layers.Concatenate
+// ...), several inputs and outputs with a loss (and a loss weight) per
+// output, shared layers (one layer applied twice: one set of weights), and
+// nested models (a model applied as a layer).
+//
+//	img := models.Input("image", 8, 8, 1)
+//	feats := models.Input("features", 4)
+//	h := models.Apply(&layers.Flatten{}, img)
+//	h = models.Merge(&layers.Concatenate{}, h, feats)
+//	out := models.Apply(&layers.Dense{Units: 10, Activation: layers.Softmax}, h)
+//	m, err := models.NewFunctional([]*models.Node{img, feats}, []*models.Node{out})
+//
+// It has Sequential's Compile, Fit, Evaluate, Predict, Summary, Save and
+// Load (LoadFunctional); the ...All forms take and give one tensor per
+// input and output. A Functional is itself a layer (layers.Layer for one
+// input, layers.Merger for several): Apply it to nodes of another model,
+// or use Call for a nested model of several outputs.
+//
+// The model builds (creates every weight from Config's seed and checks
+// every shape) at Compile, or at the first Predict when it is not
+// compiled; a nested model builds with the model that holds it, unless it
+// has built already.
+type Functional struct {
+	// Name is the model's name in Summary and as a nested model; empty
+	// means "functional" (numbered when nested).
+	Name string
+	// ClassNames names the first output's classes, for reports; nil means
+	// none. Save keeps them.
+	ClassNames []string
+	// Notes are free-form facts kept with the model; Save keeps them.
+	Notes map[string]string
+
+	inputs, outputs []*Node
+	nodes           []*Node // every other node, each after its inputs
+	owners          []any   // the layers, mergers and nested models, in order of first use
+	outNames        []string
+	frozen          map[any]bool
+	built           bool
+	dtype           tensor.Dtype
+
+	cfg      Config
+	compiled bool
+	solver   optimizers.Solver
+	graphs   graphCache
+	outLoss  []losses.Loss
+	outW     []float64
+	mets     []metrics.Metric
+	scores   map[string]float64
+}
+
+var (
+	_ trainer.Model           = (*Functional)(nil)
+	_ trainer.OutputLossNamer = (*Functional)(nil)
+	_ layers.Layer            = (*Functional)(nil)
+	_ layers.Merger           = (*Functional)(nil)
+)
+
+// NewFunctional returns the model computing outputs from inputs. It checks
+// the graph: every node reachable from the outputs must depend only on the
+// given inputs, every input must be used, there must be no cycle, and every
+// node must have been made right (a nil layer or input is reported here).
+// It names the unnamed inputs (input, input_1...) and layers (dense,
+// dense_1...), and rejects two layers of one name.
+func NewFunctional(inputs, outputs []*Node) (*Functional, error) {
+	f := &Functional{inputs: append([]*Node(nil), inputs...), outputs: append([]*Node(nil), outputs...)}
+	if len(inputs) == 0 {
+		return nil, errors.New("functional: no inputs")
+	}
+	if len(outputs) == 0 {
+		return nil, errors.New("functional: no outputs")
+	}
+	isInput := map[*Node]int{}
+	for i, in := range inputs {
+		if in == nil {
+			return nil, errors.Errorf("functional: input %d is nil", i)
+		}
+		if !in.isInput() {
+			return nil, errors.Errorf("functional: input %d is the output of %s %q, not an Input", i, in.kind(), in.Name())
+		}
+		if in.err != nil {
+			return nil, errors.Wrap(in.err, "functional")
+		}
+		if j, dup := isInput[in]; dup {
+			return nil, errors.Errorf("functional: inputs %d and %d are the same node", j, i)
+		}
+		isInput[in] = i
+	}
+	// A depth-first walk from the outputs puts each node after its inputs;
+	// a node met again while its own inputs are being walked closes a
+	// cycle.
+	const (
+		walking = 1
+		done    = 2
+	)
+	state := map[*Node]int{}
+	used := map[*Node]bool{}
+	var walk func(n *Node, from string) error
+	walk = func(n *Node, from string) error {
+		if n == nil {
+			return errors.Errorf("functional: %s has a nil input", from)
+		}
+		if n.err != nil {
+			return errors.Wrap(n.err, "functional")
+		}
+		if n.isInput() {
+			if _, ok := isInput[n]; !ok {
+				return errors.Errorf("functional: %s depends on input %q, which is not among the model's inputs", from, n.name)
+			}
+			used[n] = true
+			return nil
+		}
+		switch state[n] {
+		case done:
+			return nil
+		case walking:
+			return errors.Errorf("functional: a cycle runs through %s %q", n.kind(), n.Name())
+		}
+		state[n] = walking
+		what := fmt.Sprintf("%s %q", n.kind(), n.Name())
+		for _, in := range n.inputs {
+			if err := walk(in, what); err != nil {
+				return err
+			}
+		}
+		state[n] = done
+		f.nodes = append(f.nodes, n)
+		return nil
+	}
+	for i, out := range outputs {
+		if out == nil {
+			return nil, errors.Errorf("functional: output %d is nil", i)
+		}
+		if err := walk(out, fmt.Sprintf("output %d", i)); err != nil {
+			return nil, err
+		}
+	}
+	for i, in := range inputs {
+		if !used[in] {
+			return nil, errors.Errorf("functional: input %d (%q) is not used by any output", i, in.name)
+		}
+	}
+	seen := map[any]bool{}
+	for _, n := range f.nodes {
+		if o := n.owner(); !seen[o] {
+			seen[o] = true
+			f.owners = append(f.owners, o)
+		}
+	}
+	if err := f.name(); err != nil {
+		return nil, err
+	}
+	f.outNames = make([]string, len(outputs))
+	taken := map[string]bool{}
+	for i, out := range outputs {
+		name := out.Name()
+		if taken[name] {
+			name = fmt.Sprintf("%s_%d", name, i)
+		}
+		taken[name] = true
+		f.outNames[i] = name
+	}
+	return f, nil
+}
+
+// name names the unnamed inputs and layers after their kind, and rejects
+// two of one name.
+func (f *Functional) name() error {
+	type named interface {
+		LayerName() string
+		SetLayerName(string)
+		Kind() string
+	}
+	used := map[string]any{}
+	claim := func(name string, o any) error {
+		if other, ok := used[name]; ok && other != o {
+			return errors.Errorf("functional: two layers (or inputs) are named %q", name)
+		}
+		used[name] = o
+		return nil
+	}
+	for _, in := range f.inputs {
+		if in.name != "" {
+			if err := claim(in.name, in); err != nil {
+				return err
+			}
+		}
+	}
+	for _, o := range f.owners {
+		if n := o.(named).LayerName(); n != "" {
+			if err := claim(n, o); err != nil {
+				return err
+			}
+		}
+	}
+	count := map[string]int{}
+	fresh := func(kind string) string {
+		for {
+			name := kind
+			if c := count[kind]; c > 0 {
+				name = fmt.Sprintf("%s_%d", kind, c)
+			}
+			count[kind]++
+			if _, ok := used[name]; !ok {
+				return name
+			}
+		}
+	}
+	for _, in := range f.inputs {
+		if in.name == "" {
+			in.name = fresh("input")
+			used[in.name] = in
+		}
+	}
+	for _, o := range f.owners {
+		if l := o.(named); l.LayerName() == "" {
+			name := fresh(l.Kind())
+			l.SetLayerName(name)
+			used[name] = o
+		}
+	}
+	return nil
+}
+
+func (f *Functional) displayName() string {
+	if f.Name == "" {
+		return "functional"
+	}
+	return f.Name
+}
+
+// Kind is "functional".
+func (f *Functional) Kind() string { return "functional" }
+
+// LayerName is the model's Name, as a layer of another model.
+func (f *Functional) LayerName() string { return f.Name }
+
+// SetLayerName sets the model's Name.
+func (f *Functional) SetLayerName(name string) { f.Name = name }
+
+// Inputs returns the model's input nodes, in order.
+func (f *Functional) Inputs() []*Node { return append([]*Node(nil), f.inputs...) }
+
+// Outputs returns the model's output nodes, in order.
+func (f *Functional) Outputs() []*Node { return append([]*Node(nil), f.outputs...) }
+
+// OutputNames are the outputs' names, the keys of Config's Losses,
+// LossWeights and OutputMetrics: the name of the layer that gives each.
+func (f *Functional) OutputNames() []string { return append([]string(nil), f.outNames...) }
+
+// OutputLossNames names each output's loss in the logs ("<output>_loss")
+// for a model of several outputs; nil for one.
+func (f *Functional) OutputLossNames() []string {
+	if len(f.outputs) < 2 {
+		return nil
+	}
+	names := make([]string, len(f.outNames))
+	for i, n := range f.outNames {
+		names[i] = n + "_loss"
+	}
+	return names
+}
+
+// Layers returns the model's layers, mergers and nested models (as
+// layers.Layer or layers.Merger values, *Functional for nested models), in
+// order of first use.
+func (f *Functional) Layers() []any { return append([]any(nil), f.owners...) }
+
+// Built reports whether the model has built its weights.
+func (f *Functional) Built() bool { return f.built }
+
+// Freeze keeps the weights of l, a layer, merger or nested model of this
+// model, out of this model's training: the weights stay trainable for
+// other models that share them (a GAN's combined model freezes the
+// discriminator it shares with the discriminator's own model). Call it
+// before Compile.
+func (f *Functional) Freeze(l any) error {
+	if f.compiled {
+		return errors.New("freeze: the model is compiled; freeze before Compile")
+	}
+	found := false
+	for _, o := range f.owners {
+		if o == l {
+			found = true
+		}
+	}
+	if !found {
+		return errors.Errorf("freeze: %T is not a layer or nested model of %q", l, f.displayName())
+	}
+	if f.frozen == nil {
+		f.frozen = map[any]bool{}
+	}
+	f.frozen[l] = true
+	return nil
+}
+
+// namedWeight is a weight with its name in the model's files: a nested
+// model's weights under "<model>/".
+type namedWeight struct {
+	key    string
+	w      *layers.Weight
+	frozen bool
+}
+
+// namedWeights lists every weight once, in the order of the layers' first
+// use.
+func (f *Functional) namedWeights() []namedWeight {
+	var out []namedWeight
+	seen := map[*layers.Weight]bool{}
+	for _, o := range f.owners {
+		var ws []namedWeight
+		switch v := o.(type) {
+		case *Functional:
+			for _, nw := range v.namedWeights() {
+				ws = append(ws, namedWeight{key: v.displayName() + "/" + nw.key, w: nw.w, frozen: nw.frozen})
+			}
+		case *nestedSequential:
+			for _, w := range v.s.Weights() {
+				ws = append(ws, namedWeight{key: v.LayerName() + "/" + w.Name, w: w})
+			}
+		case layers.Layer:
+			for _, w := range v.Weights() {
+				ws = append(ws, namedWeight{key: w.Name, w: w})
+			}
+		case layers.Merger:
+			for _, w := range v.Weights() {
+				ws = append(ws, namedWeight{key: w.Name, w: w})
+			}
+		}
+		for _, nw := range ws {
+			if seen[nw.w] {
+				continue
+			}
+			seen[nw.w] = true
+			nw.frozen = nw.frozen || f.frozen[o]
+			out = append(out, nw)
+		}
+	}
+	return out
+}
+
+// Weights lists every weight of the model, nested models' included, once
+// each, in the order of the layers' first use.
+func (f *Functional) Weights() []*layers.Weight {
+	nws := f.namedWeights()
+	out := make([]*layers.Weight, len(nws))
+	for i, nw := range nws {
+		out[i] = nw.w
+	}
+	return out
+}
+
+// trainedWeights lists the weights this model's training updates:
+// trainable and not frozen.
+func (f *Functional) trainedWeights() []*layers.Weight {
+	var out []*layers.Weight
+	for _, nw := range f.namedWeights() {
+		if nw.w.Trainable && !nw.frozen {
+			out = append(out, nw.w)
+		}
+	}
+	return out
+}
+
+// layerRecord is what a layer was built with.
+type layerRecord struct {
+	in  []layers.Shape
+	out layers.Shape
+}
+
+// build creates the weights of every layer not built yet, from rng, and
+// works out every node's shape.
+func (f *Functional) build(rng *rand.Rand, dt tensor.Dtype) error {
+	if f.built {
+		if dt != f.dtype {
+			return errors.Errorf("model %q was built as %v, not %v", f.displayName(), f.dtype, dt)
+		}
+		return nil
+	}
+	known := map[any]layerRecord{}
+	shapesOf := func(n *Node) []layers.Shape {
+		s := make([]layers.Shape, len(n.inputs))
+		for i, in := range n.inputs {
+			s[i] = in.shape
+		}
+		return s
+	}
+	for _, n := range f.nodes {
+		if n.built && n.site == nil {
+			known[n.owner()] = layerRecord{in: shapesOf(n), out: n.shape}
+		}
+	}
+	for _, n := range f.nodes {
+		if n.built {
+			continue
+		}
+		in := shapesOf(n)
+		what := fmt.Sprintf("%s %q", n.kind(), n.Name())
+		if n.site != nil {
+			m := n.site.model
+			if err := m.build(rng, dt); err != nil {
+				return errors.Wrapf(err, "build: %s", what)
+			}
+			for i, s := range in {
+				if want := m.inputs[i].shape; !s.Equal(want) {
+					return errors.Errorf("build: %s: input %d (%q) takes %v, got %v", what, i, m.inputs[i].name, want, s)
+				}
+			}
+			n.shape, n.built = m.outputs[n.out].shape.Clone(), true
+			continue
+		}
+		o := n.owner()
+		if r, ok := known[o]; ok {
+			for i := range in {
+				if !in[i].Equal(r.in[i]) {
+					return errors.Errorf("build: %s is shared but applied to input %d of shape %v and of shape %v; a shared layer takes one shape", what, i, r.in[i], in[i])
+				}
+			}
+			n.shape, n.built = r.out.Clone(), true
+			continue
+		}
+		var ws []*layers.Weight
+		if n.layer != nil {
+			ws = n.layer.Weights()
+		} else {
+			ws = n.merger.Weights()
+		}
+		if len(ws) > 0 {
+			return errors.Errorf("build: %s already has weights, built by another model; share it by applying that model here (a nested model) or by making this model from the same nodes", what)
+		}
+		b := &layers.Builder{DType: dt, RNG: rng, Name: n.Name()}
+		var out layers.Shape
+		var err error
+		if n.layer != nil {
+			out, err = n.layer.Build(b, in[0])
+		} else {
+			out, err = n.merger.BuildMerge(b, in)
+		}
+		if err != nil {
+			return errors.Wrapf(err, "build: %s", what)
+		}
+		known[o] = layerRecord{in: in, out: out}
+		n.shape, n.built = out.Clone(), true
+	}
+	f.built, f.dtype = true, dt
+	return nil
+}
+
+// Build builds the model as a layer of another with one input.
+func (f *Functional) Build(b *layers.Builder, in layers.Shape) (layers.Shape, error) {
+	out, err := f.BuildMerge(b, []layers.Shape{in})
+	return out, err
+}
+
+// BuildMerge builds the model as a layer of another with several inputs;
+// it must have one output.
+func (f *Functional) BuildMerge(b *layers.Builder, in []layers.Shape) (layers.Shape, error) {
+	if len(f.outputs) != 1 {
+		return nil, errors.Errorf("model %q has %d outputs; apply it with Call", f.displayName(), len(f.outputs))
+	}
+	if len(in) != len(f.inputs) {
+		return nil, errors.Errorf("model %q takes %d inputs, got %d", f.displayName(), len(f.inputs), len(in))
+	}
+	if err := f.build(b.RNG, b.DType); err != nil {
+		return nil, err
+	}
+	for i, s := range in {
+		if !s.Equal(f.inputs[i].shape) {
+			return nil, errors.Errorf("model %q: input %d (%q) takes %v, got %v", f.displayName(), i, f.inputs[i].name, f.inputs[i].shape, s)
+		}
+	}
+	return f.outputs[0].shape.Clone(), nil
+}
+
+// Forward adds the model, as a layer of one input, to c's graph.
+func (f *Functional) Forward(c *layers.Call, x *gorgonia.Node) (*gorgonia.Node, error) {
+	return f.ForwardMerge(c, []*gorgonia.Node{x})
+}
+
+// ForwardMerge adds the model, as a layer of several inputs, to c's graph.
+func (f *Functional) ForwardMerge(c *layers.Call, xs []*gorgonia.Node) (*gorgonia.Node, error) {
+	outs, err := f.forward(c, xs)
+	if err != nil {
+		return nil, err
+	}
+	if len(outs) != 1 {
+		return nil, errors.Errorf("model %q has %d outputs; apply it with Call", f.displayName(), len(outs))
+	}
+	return outs[0], nil
+}
+
+// forward adds the model's computation on xs, one node per input, to c's
+// graph and returns its outputs.
+func (f *Functional) forward(c *layers.Call, xs []*gorgonia.Node) ([]*gorgonia.Node, error) {
+	if !f.built {
+		return nil, errors.Errorf("model %q is not built", f.displayName())
+	}
+	if len(xs) != len(f.inputs) {
+		return nil, errors.Errorf("model %q takes %d inputs, got %d", f.displayName(), len(f.inputs), len(xs))
+	}
+	vals := make(map[*Node]*gorgonia.Node, len(f.nodes)+len(xs))
+	for i, in := range f.inputs {
+		vals[in] = xs[i]
+	}
+	sites := map[*callSite][]*gorgonia.Node{}
+	for _, n := range f.nodes {
+		ins := make([]*gorgonia.Node, len(n.inputs))
+		for i, in := range n.inputs {
+			ins[i] = vals[in]
+		}
+		var out *gorgonia.Node
+		var err error
+		switch {
+		case n.layer != nil:
+			out, err = n.layer.Forward(c, ins[0])
+		case n.merger != nil:
+			out, err = n.merger.ForwardMerge(c, ins)
+		default:
+			outs, ok := sites[n.site]
+			if !ok {
+				if outs, err = n.site.model.forward(c, ins); err == nil {
+					sites[n.site] = outs
+				}
+			}
+			if err == nil {
+				out = outs[n.out]
+			}
+		}
+		if err != nil {
+			return nil, errors.Wrapf(err, "%s %q", n.kind(), n.Name())
+		}
+		if want := n.shape.WithBatch(c.Batch); !out.Shape().Eq(want) || out.Dims() != len(want) {
+			return nil, errors.Errorf("%s %q: built for output %v, its graph gives %v", n.kind(), n.Name(), want, out.Shape())
+		}
+		vals[n] = out
+	}
+	outs := make([]*gorgonia.Node, len(f.outputs))
+	for i, o := range f.outputs {
+		outs[i] = vals[o]
+	}
+	return outs, nil
+}
+
+// AsLayer returns the Sequential model as a layer of a functional model:
+// models.Apply(seq.AsLayer(), x). The layer shares the model's layers and
+// weights; it builds the model, with the outer model's seed, when the model
+// has not built.
+func (s *Sequential) AsLayer() layers.Layer { return &nestedSequential{s: s} }
+
+// nestedSequential is a Sequential model applied as a layer.
+type nestedSequential struct{ s *Sequential }
+
+func (n *nestedSequential) Kind() string { return "sequential" }
+func (n *nestedSequential) LayerName() string {
+	if n.s.Name == "" {
+		return ""
+	}
+	return n.s.Name
+}
+func (n *nestedSequential) SetLayerName(name string) { n.s.Name = name }
+func (n *nestedSequential) Weights() []*layers.Weight {
+	return n.s.Weights()
+}
+
+func (n *nestedSequential) Build(b *layers.Builder, in layers.Shape) (layers.Shape, error) {
+	if err := n.s.buildWith(in, b.RNG, b.DType); err != nil {
+		return nil, err
+	}
+	return n.s.OutputShape(), nil
+}
+
+func (n *nestedSequential) Forward(c *layers.Call, x *gorgonia.Node) (*gorgonia.Node, error) {
+	h := x
+	for i, l := range n.s.layers {
+		var err error
+		if h, err = l.Forward(c, h); err != nil {
+			return nil, errors.Wrapf(err, "%s %q", l.Kind(), l.LayerName())
+		}
+		if want := n.s.shapes[i].WithBatch(c.Batch); !h.Shape().Eq(want) {
+			return nil, errors.Errorf("%s %q: built for output %v, its graph gives %v", l.Kind(), l.LayerName(), want, h.Shape())
+		}
+	}
+	return h, nil
+}
+
+// String describes the model for errors: its name and its inputs and
+// outputs.
+func (f *Functional) String() string {
+	var ins, outs []string
+	for _, in := range f.inputs {
+		ins = append(ins, in.name)
+	}
+	outs = append(outs, f.outNames...)
+	return fmt.Sprintf("functional %q (inputs %s; outputs %s)", f.displayName(), strings.Join(ins, ", "), strings.Join(outs, ", "))
+}
