@@ -69,21 +69,28 @@ func (c *Call) Node(w *Weight) *gorgonia.Node {
 	// Two weights of one name (the layers of two nested models, each named
 	// by its own model) get distinct node names: Gorgonia merges input
 	// nodes of the same name, type and shape into one.
-	if c.names == nil {
-		c.names = map[string]int{}
-	}
-	name := w.Name
-	if k := c.names[w.Name]; k > 0 {
-		name = fmt.Sprintf("%s#%d", w.Name, k)
-	}
-	c.names[w.Name]++
 	n := gorgonia.NewTensor(c.Graph, w.Value.Dtype(), len(shape),
-		gorgonia.WithShape(shape...), gorgonia.WithName(name), gorgonia.WithValue(view))
+		gorgonia.WithShape(shape...), gorgonia.WithName(c.uniqueName(w.Name)), gorgonia.WithValue(view))
 	c.nodes[w] = n
 	if c.Training && w.Trainable {
 		c.learnables = append(c.learnables, n)
 	}
 	return n
+}
+
+// uniqueName returns name, or name#k when the graph already has an input
+// node of that name: Gorgonia merges input nodes of the same name, type and
+// shape into one.
+func (c *Call) uniqueName(name string) string {
+	if c.names == nil {
+		c.names = map[string]int{}
+	}
+	k := c.names[name]
+	c.names[name]++
+	if k > 0 {
+		return fmt.Sprintf("%s#%d", name, k)
+	}
+	return name
 }
 
 // Lookup returns the node bound to w in this graph, if a layer used w.
@@ -111,7 +118,7 @@ type Feed struct {
 func (c *Call) NewFeed(name string, shape tensor.Shape, fill FillFunc) *gorgonia.Node {
 	t := tensor.New(tensor.Of(c.DType), tensor.WithShape(shape...))
 	n := gorgonia.NewTensor(c.Graph, c.DType, len(shape),
-		gorgonia.WithShape(shape...), gorgonia.WithName(name), gorgonia.WithValue(t))
+		gorgonia.WithShape(shape...), gorgonia.WithName(c.uniqueName(name)), gorgonia.WithValue(t))
 	c.feeds = append(c.feeds, &Feed{Node: n, Value: t, Fill: fill})
 	return n
 }
