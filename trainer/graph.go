@@ -2,6 +2,14 @@
 // evaluation and prediction. It runs Gorgonia graphs on tape machines and
 // steps the solver; the graphs themselves come from the model, through the
 // small Model interface defined here, so trainer never imports models.
+//
+// Fit trains with one loss and one optimizer. A training step Fit does not
+// cover (several losses, several optimizers, alternating updates, as a GAN
+// needs) is a Stepper: its TrainStep gets each batch and usually calls
+// TrainOnBatch (or a model's TrainOnBatch) on the models it trains, each
+// compiled with its own loss and optimizer. FitSteps runs it with
+// everything else Fit does: batching and shuffling, epochs, validation
+// (through Validator), callbacks, the progress display and the history.
 package trainer
 
 import (
