@@ -137,7 +137,8 @@ func (f *Functional) Summary() string {
 	fmt.Fprintf(&b, "Model: %q\n", f.displayName())
 	b.WriteString(strings.Repeat("─", width) + "\n")
 	for i, r := range rows {
-		fmt.Fprintf(&b, "%-*s%-*s%-*s%s\n", w[0], r.layer, w[1], r.shape, w[2], r.params, r.from)
+		line := fmt.Sprintf("%-*s%-*s%-*s%s", w[0], r.layer, w[1], r.shape, w[2], r.params, r.from)
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
 		if i == 0 {
 			b.WriteString(strings.Repeat("═", width) + "\n")
 		}
