@@ -49,6 +49,9 @@ type Event struct {
 	Solver optimizers.Solver
 	// Step is the number of training steps (batches) taken in this Fit.
 	Step int
+	// Rank is this process's rank in data-parallel training (FitConfig's
+	// Comm), 0 otherwise: callbacks that write files write on rank 0 only.
+	Rank int
 }
 
 // Weighted is a Model whose weights callbacks can read and write.

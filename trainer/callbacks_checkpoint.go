@@ -63,6 +63,9 @@ type pathField struct {
 
 // On saves the model at the end of epochs or batches.
 func (c *ModelCheckpoint) On(e *Event) error {
+	if e.Rank != 0 {
+		return nil
+	}
 	switch e.Kind {
 	case TrainBegin:
 		return c.begin(e)

@@ -44,6 +44,9 @@ var _ Callback = (*CSVLogger)(nil)
 // On starts the file when training begins and writes a row at the end of
 // each epoch.
 func (l *CSVLogger) On(e *Event) error {
+	if e.Rank != 0 {
+		return nil
+	}
 	switch e.Kind {
 	case TrainBegin:
 		return l.begin(e)

@@ -60,6 +60,18 @@ type FitConfig struct {
 	// Nil means all 1. Weights must be finite and >= 0. The loss must be a
 	// losses.SampleLoss; metrics and validation are not weighted.
 	SampleWeight *tensor.Dense
+	// Comm, when set, trains data-parallel, one process per rank (run
+	// under mpirun; see package distributed): rank 0's initial weights go
+	// to every rank, each rank trains on its shard of every global batch
+	// of BatchSize samples, the gradients are averaged over the ranks
+	// before each solver step (one fused buffer, summed in pieces of
+	// FusedPieceBytes), so the ranks' weights stay identical (checked
+	// every 100 steps and at each epoch's end against a hash of rank 0's).
+	// The logs are reduced over the ranks; only rank 0 shows progress, and
+	// callbacks that write files do so on rank 0 alone (Event.Rank). The
+	// ranks must run the same program on the same data with the same
+	// seed. Nil means one process.
+	Comm Communicator
 	// ClassWeight maps a class id to the weight of its samples, as Keras's
 	// class_weight (a class it leaves out weighs 1); the class of a sample
 	// is its label for [n] or [n, 1] targets, the argmax of its row for
@@ -84,6 +96,9 @@ func Fit(ctx context.Context, m Model, solver optimizers.Solver, mets []metrics.
 			return hist, errors.Wrap(err, "fit")
 		}
 		data.Weights = w
+	}
+	if cfg.Comm != nil {
+		return fitDataParallel(ctx, m, solver, mets, data, cfg, hist)
 	}
 	sc := newScores(m, mets)
 	used := graphSet{}
@@ -113,8 +128,10 @@ type loopRun struct {
 	step     func(epoch, batch int, d Data, rows []int, rng func() *rand.Rand) error // one batch
 	logs     func() Logs                                                             // the epoch's running results
 	validate func(ctx context.Context, v Data) (Logs, error)                         // nil: cannot validate
+	endEpoch func(logs Logs) (Logs, error)                                           // nil: the logs as they are
 	model    any
 	solver   optimizers.Solver
+	rank     int // this process's rank in data-parallel training
 }
 
 // runLoop runs the epochs and batches of cfg over data: shuffling,
@@ -160,7 +177,7 @@ func runLoop(ctx context.Context, r *loopRun, data Data, cfg FitConfig, hist *Hi
 	}
 
 	callbacks := cfg.Callbacks
-	if !cfg.Silent {
+	if !cfg.Silent && r.rank == 0 {
 		w := cfg.Progress
 		if w == nil {
 			w = os.Stdout
@@ -183,7 +200,7 @@ func runLoop(ctx context.Context, r *loopRun, data Data, cfg FitConfig, hist *Hi
 	if cfg.InitialBatch < 0 || cfg.InitialBatch >= steps {
 		return hist, errors.Errorf("fit: initial batch must be in [0, %d), got %d", steps, cfg.InitialBatch)
 	}
-	ev := &Event{Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names, Model: r.model, Solver: r.solver}
+	ev := &Event{Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names, Model: r.model, Solver: r.solver, Rank: r.rank}
 	// notify tells every callback of the event; when one asks to stop, the
 	// others still hear of it, then ErrStop is returned.
 	notify := func(kind EventKind) error {
@@ -221,7 +238,7 @@ func runLoop(ctx context.Context, r *loopRun, data Data, cfg FitConfig, hist *Hi
 		r.begin()
 		start := time.Now()
 		*ev = Event{Epoch: epoch, Epochs: cfg.Epochs, Steps: steps, TotalSamples: n, Names: names, Samples: min(first*batches.Size(), n),
-			Model: r.model, Solver: r.solver, Step: ev.Step}
+			Model: r.model, Solver: r.solver, Step: ev.Step, Rank: r.rank}
 		if err := notify(EpochBegin); err != nil {
 			return hist, end(err)
 		}
@@ -245,6 +262,12 @@ func runLoop(ctx context.Context, r *loopRun, data Data, cfg FitConfig, hist *Hi
 			}
 		}
 		logs := r.logs()
+		if r.endEpoch != nil {
+			var err error
+			if logs, err = r.endEpoch(logs); err != nil {
+				return hist, errors.Wrapf(err, "fit: epoch %d", epoch+1)
+			}
+		}
 		if val != nil {
 			vl, err := r.validate(ctx, *val)
 			if err != nil {
@@ -266,6 +289,12 @@ func runLoop(ctx context.Context, r *loopRun, data Data, cfg FitConfig, hist *Hi
 // trainStep runs one batch, rows of d, forward and backward and steps the
 // solver; it adds the batch's results to sc and returns its mean loss.
 func trainStep(m Model, solver optimizers.Solver, sc *scores, d Data, rows []int, stream func() *rand.Rand, used graphSet) (float64, error) {
+	return trainStepWith(m, solver, sc, d, rows, stream, used, nil)
+}
+
+// trainStepWith is trainStep with reduce, when not nil, called on the
+// graph between the backward run and the solver step.
+func trainStepWith(m Model, solver optimizers.Solver, sc *scores, d Data, rows []int, stream func() *rand.Rand, used graphSet, reduce func(g *Graph) error) (float64, error) {
 	mode := TrainMode
 	if d.Weights != nil {
 		mode = WeightedTrainMode
@@ -294,6 +323,11 @@ func trainStep(m Model, solver optimizers.Solver, sc *scores, d Data, rows []int
 		}
 		if err := u.Apply(v); err != nil {
 			return loss, errors.Wrapf(err, "update %d (%q)", i, u.Node.Name())
+		}
+	}
+	if reduce != nil {
+		if err := reduce(g); err != nil {
+			return loss, err
 		}
 	}
 	if err := solver.Step(g.grads); err != nil {

@@ -78,6 +78,9 @@ func FitSteps(ctx context.Context, s Stepper, data Data, cfg FitConfig) (*Histor
 	if cfg.SampleWeight != nil || cfg.ClassWeight != nil {
 		return hist, errors.New("fit steps: sample and class weights are Fit's; weight the losses in the step instead")
 	}
+	if cfg.Comm != nil {
+		return hist, errors.New("fit steps: data-parallel training (Comm) is Fit's; a step of one's own averages its gradients itself")
+	}
 	names := s.LogNames()
 	seen := map[string]bool{}
 	for _, n := range names {
