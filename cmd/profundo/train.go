@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/profundo/profundo/datasets"
+	"github.com/profundo/profundo/distributed"
 	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/losses"
 	"github.com/profundo/profundo/metrics"
@@ -146,6 +147,19 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Under mpirun, every rank runs this command: they train data-parallel,
+	// and rank 0 alone prints and writes files.
+	var comm *distributed.Comm
+	if distributed.Launched() {
+		if comm, err = distributed.Init(); err != nil {
+			return fmt.Errorf("started by mpirun, but: %w", err)
+		}
+		defer comm.Finalize()
+		if comm.Rank() != 0 {
+			stdout = io.Discard
+			f.curves, f.out = "", ""
+		}
+	}
 	data, err := loadData(ctx, f, stdout)
 	if err != nil {
 		return err
@@ -159,6 +173,12 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, model.Summary())
 	}
 	fitCfg.Silent, fitCfg.Progress = f.quiet, stdout
+	if comm != nil {
+		fitCfg.Comm = comm
+		if !f.quiet {
+			fmt.Fprintf(stdout, "Data-parallel over %d ranks: global batch %d, about %d samples per rank\n", comm.Size(), fitCfg.BatchSize, fitCfg.BatchSize/comm.Size())
+		}
+	}
 	if f.reduceLR > 0 {
 		fitCfg.Callbacks = append(fitCfg.Callbacks, &trainer.ReduceLROnPlateau{Monitor: "val_loss", Factor: 0.5, Patience: f.reduceLR})
 	}
@@ -168,6 +188,9 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
 	hist, err := model.Fit(ctx, data.train.X, data.train.Y, fitCfg)
 	var stop *trainer.Interrupted
+	if errors.As(err, &stop) && comm != nil && comm.Rank() != 0 {
+		return errInterrupted
+	}
 	if errors.As(err, &stop) {
 		at := models.Checkpoint{Epoch: stop.Epoch, Batch: stop.Batch, Seed: f.seed, Run: f.run()}
 		if serr := model.SaveCheckpoint(f.checkpoint, at); serr != nil {
@@ -183,7 +206,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !f.quiet {
 		fmt.Fprintf(stdout, "Trained in %s\n", time.Since(start).Round(time.Millisecond))
 	}
-	if f.resume {
+	if f.resume && (comm == nil || comm.Rank() == 0) {
 		_ = os.Remove(f.checkpoint)
 	}
 	scores, err := model.Evaluate(ctx, data.test.X, data.test.Y)
