@@ -27,6 +27,9 @@ func fashion(t testing.TB) {
 // pictures, the generator moved away from its initial output, and the
 // saved generator reproduces the trained one.
 func TestGANTrains(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on thousands of pictures: not in -short runs")
+	}
 	fashion(t)
 	out := t.TempDir()
 	c := config{data: "fashion-mnist", out: out, epochs: 2, batch: 64, latent: 16, every: 1, limit: 1024, seed: 3}

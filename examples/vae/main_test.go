@@ -17,6 +17,9 @@ import (
 // reaches; the grids are written; the saved decoder reproduces the trained
 // one.
 func TestVAE(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on thousands of pictures: not in -short runs")
+	}
 	if _, err := os.Stat(filepath.Join(datasets.FashionMNISTDebianDir, "train-images-idx3-ubyte.gz")); err != nil {
 		t.Skip("Fashion-MNIST not installed: apt-get install dataset-fashion-mnist")
 	}
