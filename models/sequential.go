@@ -1,6 +1,8 @@
-// Package models holds the models users build, train and deploy: Sequential,
-// a stack of layers, with Compile, Fit, Evaluate, Predict and Summary, the
-// Keras way. The loops themselves live in package trainer.
+// Package models holds the models users build, train and deploy, the Keras
+// way: Sequential, a stack of layers, and Functional, a graph of layers
+// applied to nodes (several inputs and outputs, merges, shared layers,
+// nested models), each with Compile, Fit, Evaluate, Predict, Summary and
+// save/load. The loops themselves live in package trainer.
 package models
 
 import (
