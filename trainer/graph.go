@@ -13,6 +13,8 @@
 package trainer
 
 import (
+	"sync/atomic"
+
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -107,14 +109,23 @@ type Graph struct {
 	// OutputLossNames gives; nil otherwise.
 	OutputLosses []*gorgonia.Node
 
-	vm    gorgonia.VM
-	grads []gorgonia.ValueGrad
+	vm     gorgonia.VM
+	direct *direct // a prediction graph's ops, run without the tape machine
+	grads  []gorgonia.ValueGrad
 }
+
+// directPredict runs prediction graphs without Gorgonia's tape machine
+// (see direct); tests turn it off to compare.
+var directPredict = true
+
+// directFallbacks counts the prediction graphs handed to the tape machine
+// after a direct run failed.
+var directFallbacks atomic.Int64
 
 // machine returns the graph's tape machine, compiling it on first use; a
 // Train graph gets its symbolic gradients then.
 func (g *Graph) machine() (vm gorgonia.VM, err error) {
-	if g.vm != nil {
+	if g.vm != nil || g.direct != nil {
 		return g.vm, nil
 	}
 	err = graphlock.Do(g.compile)
@@ -145,13 +156,23 @@ func (g *Graph) compile() (err error) {
 		g.grads = gorgonia.NodesToValueGrads(g.Learnables)
 	} else if g.Mode == EvalMode {
 		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(append(g.outputs(), g.OutputLosses...)...)...)
-	} else if len(g.MoreOutputs) > 0 {
+	} else if d, derr := newDirect(g.Graph); directPredict && derr == nil {
+		g.direct = d
+	} else {
+		g.tape()
+	}
+	return nil
+}
+
+// tape gives a prediction graph Gorgonia's tape machine.
+func (g *Graph) tape() {
+	g.direct = nil
+	if len(g.MoreOutputs) > 0 {
 		// One output may feed another, whose run would reuse its memory.
 		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(g.outputs()...)...)
 	} else {
 		g.vm = gorgonia.NewTapeMachine(g.Graph)
 	}
-	return nil
 }
 
 // keepOutput makes the machine copy the output's value (and those of the
@@ -180,6 +201,19 @@ func (g *Graph) run() (err error) {
 			err = errors.Errorf("run %s graph for batch %d: %v", g.Mode, g.Batch, r)
 		}
 	}()
+	if g.direct != nil {
+		if err := g.direct.run(); err == nil {
+			return nil
+		}
+		// An op that does not run outside the tape machine: the machine
+		// runs the graph from now on.
+		directFallbacks.Add(1)
+		err = graphlock.Do(func() error { g.tape(); return nil })
+		if err != nil {
+			return err
+		}
+		vm = g.vm
+	}
 	return vm.RunAll()
 }
 
@@ -191,6 +225,7 @@ func (g *Graph) reset() {
 
 // Close releases the graph's machine.
 func (g *Graph) Close() error {
+	g.direct = nil
 	if g.vm == nil {
 		return nil
 	}
@@ -220,7 +255,11 @@ func (g *Graph) outputValue(i int) (*tensor.Dense, error) {
 	if i < 0 || i >= len(outs) {
 		return nil, errors.Errorf("%s graph for batch %d: no output %d (it has %d)", g.Mode, g.Batch, i, len(outs))
 	}
-	t, ok := outs[i].Value().(*tensor.Dense)
+	v := outs[i].Value()
+	if g.direct != nil {
+		v, _ = g.direct.value(outs[i])
+	}
+	t, ok := v.(*tensor.Dense)
 	if !ok {
 		return nil, errors.Errorf("%s graph for batch %d: output %d is %T, not a dense tensor", g.Mode, g.Batch, i, outs[i].Value())
 	}
