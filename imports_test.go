@@ -17,13 +17,13 @@ func rank(pkg string) (int, string) {
 	switch top {
 	case "internal":
 		return 0, rel
-	case "layers", "losses", "optimizers", "metrics", "datasets":
+	case "layers", "losses", "optimizers", "metrics", "datasets", "images":
 		return 1, top
 	case "trainer":
 		return 2, top
 	case "models":
 		return 3, top
-	case "tuner", "serve":
+	case "tuner", "serve", "distributed":
 		return 4, top
 	}
 	return 5, top // cmd, examples, notebooks, the module root
@@ -48,7 +48,8 @@ func TestImportDirection(t *testing.T) {
 			}
 			checked++
 			to, toTree := rank(imp)
-			if strings.HasPrefix(imp+"/", module+"cmd/") || strings.HasPrefix(imp, module+"examples") || strings.HasPrefix(imp, module+"notebooks") {
+			sharedByExamples := strings.HasPrefix(imp, module+"examples/internal/") && strings.HasPrefix(pkg, module+"examples/")
+			if !sharedByExamples && (strings.HasPrefix(imp+"/", module+"cmd/") || strings.HasPrefix(imp, module+"examples") || strings.HasPrefix(imp, module+"notebooks")) {
 				t.Errorf("%s imports %s: commands, examples and notebooks are imported by nothing", pkg, imp)
 				continue
 			}
