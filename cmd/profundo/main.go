@@ -35,6 +35,8 @@ Usage:
                            metrics, classification report, confusion matrix
   profundo predict --model DIR --input FILE.csv [flags]
                            write a saved model's predictions for new rows
+  profundo tune [flags]    search hyperparameters on the validation split,
+                           in parallel; retrain and test the best
   profundo help            show this help
 
 Run "profundo <command> --help" for a command's flags.
@@ -66,6 +68,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitCode(evaluate(ctx, args[1:], stdout, stderr), "evaluate", stderr)
 	case "predict":
 		return exitCode(predict(ctx, args[1:], stdout, stderr), "predict", stderr)
+	case "tune":
+		err := tune(ctx, args[1:], stdout, stderr)
+		if err == errInterrupted {
+			return 130
+		}
+		return exitCode(err, "tune", stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return 0
