@@ -87,3 +87,7 @@ func (c *Comm) Finalize() error { return c.c.Finalize() }
 
 // Abort ends every rank of the job with code.
 func (c *Comm) Abort(code int) { c.c.Abort(code) }
+
+// AllgatherBytes returns every rank's b, in rank order, on every rank (a
+// tuner.Ranks: trials spread over the ranks share their results with it).
+func (c *Comm) AllgatherBytes(b []byte) ([][]byte, error) { return c.c.AllgatherBytes(b) }

@@ -260,4 +260,3 @@ func TestMoreRanksThanSamples(t *testing.T) {
 	}
 	passRanks(t, t.Name())
 }
-

@@ -93,6 +93,9 @@ type Search struct {
 	// Progress receives a line as each trial finishes: trial n of N, its
 	// score and the best so far. Nil means none.
 	Progress io.Writer
+	// Ranks, when set, spreads the trials over processes too (see Ranks);
+	// nil means this process runs them all.
+	Ranks Ranks
 }
 
 // The files a search keeps in Search.Dir.
@@ -133,7 +136,26 @@ func (s *Search) Run(ctx context.Context, data Data) (*Results, error) {
 			p.trials[t.ID] = t
 		}
 	}
-	r := &runner{search: s, data: data, objective: obj, plan: p, state: st, total: strategy.total(p)}
+	r := &runner{search: s, data: data, objective: obj, plan: p, state: st, total: strategy.total(p), owners: map[int]int{}, ranks: s.Ranks}
+	if r.ranks != nil {
+		// Rank 0's finished trials (a resumed search) are every rank's;
+		// rank 0 alone writes the files and prints.
+		var mine []*Trial
+		if r.ranks.Rank() == 0 {
+			mine = st.sorted()
+		} else {
+			st.trials, p.trials = map[int]*Trial{}, map[int]*Trial{}
+			st.path, r.quiet = "", true
+		}
+		theirs, err := r.share(mine)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range theirs {
+			st.add(t)
+			p.trials[t.ID] = t
+		}
+	}
 	if n := len(p.trials); n > 0 {
 		r.printf("Resuming the search in %s: %d trials finished\n", s.Dir, n)
 	}
@@ -160,7 +182,7 @@ func (s *Search) Run(ctx context.Context, data Data) (*Results, error) {
 	if rs, ok := strategy.(Random); ok {
 		res.Exhausted = p.sampler.exhausted && len(rs.trials(p)) < p.maxTrials
 	}
-	if s.Dir != "" {
+	if s.Dir != "" && !r.quiet {
 		if err := res.Save(s.Dir); err != nil && runErr == nil {
 			runErr = err
 		}
@@ -218,6 +240,9 @@ type runner struct {
 	total     int
 	done      int
 	best      *Trial
+	ranks     Ranks       // nil: one process
+	owners    map[int]int // the rank that trained each trial
+	quiet     bool        // a rank other than 0 prints nothing
 }
 
 // job is a trial to run and the models of its parent to continue, if
@@ -247,6 +272,13 @@ func (r *runner) runRound(ctx context.Context, specs []*spec, kept map[int][]*ex
 			}
 			r.note(t)
 			continue
+		}
+		if r.ranks != nil {
+			o := r.owner(sp)
+			r.owners[sp.id] = o
+			if o != r.ranks.Rank() {
+				continue
+			}
 		}
 		jobs = append(jobs, job{spec: sp, parents: kept[sp.parent]})
 	}
@@ -284,10 +316,12 @@ func (r *runner) runRound(ctx context.Context, specs []*spec, kept map[int][]*ex
 	// next batch, and out closes once every worker has returned, so no
 	// goroutine outlives Run. A trial that finished all the same is kept.
 	var saveErr error
+	var mine []*Trial
 	for o := range out {
 		if o.interrupted {
 			continue
 		}
+		mine = append(mine, o.trial)
 		r.plan.trials[o.trial.ID] = o.trial
 		r.state.add(o.trial)
 		if err := r.state.save(); err != nil && saveErr == nil {
@@ -296,6 +330,20 @@ func (r *runner) runRound(ctx context.Context, specs []*spec, kept map[int][]*ex
 		r.note(o.trial)
 		if o.runs != nil {
 			next[o.trial.ID] = o.runs
+		}
+	}
+	if r.ranks != nil && ctx.Err() == nil {
+		theirs, err := r.share(mine)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range theirs {
+			r.plan.trials[t.ID] = t
+			r.state.add(t)
+			r.note(t)
+		}
+		if err := r.state.save(); err != nil && saveErr == nil {
+			saveErr = err
 		}
 	}
 	if saveErr != nil {
@@ -313,7 +361,7 @@ func (r *runner) note(t *Trial) {
 	if t.Status == Completed && (r.best == nil || ranksBefore(r.objective, t, r.best)) {
 		r.best = t
 	}
-	if r.search.Progress == nil {
+	if r.search.Progress == nil || r.quiet {
 		return
 	}
 	total := max(r.total, r.done)
@@ -335,7 +383,7 @@ func (r *runner) note(t *Trial) {
 }
 
 func (r *runner) printf(format string, args ...any) {
-	if r.search.Progress != nil {
+	if r.search.Progress != nil && !r.quiet {
 		fmt.Fprintf(r.search.Progress, format, args...)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/profundo/profundo/datasets"
+	"github.com/profundo/profundo/distributed"
 	"github.com/profundo/profundo/trainer"
 	"github.com/profundo/profundo/tuner"
 )
@@ -137,6 +138,19 @@ func tune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Under mpirun, the ranks share the trials; rank 0 alone prints,
+	// writes the files and retrains the best.
+	var comm *distributed.Comm
+	if distributed.Launched() {
+		if comm, err = distributed.Init(); err != nil {
+			return fmt.Errorf("started by mpirun, but: %w", err)
+		}
+		defer comm.Finalize()
+		if comm.Rank() != 0 {
+			stdout = io.Discard
+			f.baseline = false
+		}
+	}
 	strategy, err := f.strategy()
 	if err != nil {
 		return err
@@ -178,6 +192,9 @@ func tune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if f.search == "random" && s.MaxTrials == 0 {
 		s.MaxTrials = 12
 	}
+	if comm != nil {
+		s.Ranks = comm
+	}
 	if !b.quiet {
 		s.Progress = stdout
 		fmt.Fprintf(stdout, "Data: %s, %s, %d training, %d validation and %d test samples\n",
@@ -204,6 +221,9 @@ func tune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err != nil {
 		return err
+	}
+	if comm != nil && comm.Rank() != 0 {
+		return nil
 	}
 	best, ok := res.Best()
 	if !b.quiet {
