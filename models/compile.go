@@ -66,23 +66,12 @@ func (s *Sequential) Compile(cfg Config) error {
 	if s.built && cfg.dtype() != s.cfg.dtype() {
 		return errors.Errorf("compile: the model was built as %v, got dtype %v", s.cfg.dtype(), cfg.dtype())
 	}
-	names := map[string]bool{"loss": true}
-	for i, m := range cfg.Metrics {
-		if m == nil {
-			return errors.Errorf("compile: metric %d is nil", i)
-		}
-		if names[m.Name()] {
-			return errors.Errorf("compile: two metrics are named %q", m.Name())
-		}
-		names[m.Name()] = true
+	if err := checkMetricNames(cfg.Metrics); err != nil {
+		return err
 	}
-	opt := cfg.Optimizer
-	if opt == nil {
-		opt = optimizers.Adam{}
-	}
-	solver, err := opt.NewSolver()
+	opt, solver, err := newSolver(cfg.Optimizer)
 	if err != nil {
-		return errors.Wrap(err, "compile: optimizer")
+		return err
 	}
 	s.graphs.closeAll()
 	s.cfg, s.solver, s.compiled = cfg, solver, true
@@ -91,6 +80,38 @@ func (s *Sequential) Compile(cfg Config) error {
 		return s.Build(nil)
 	}
 	return nil
+}
+
+// checkMetricNames refuses a nil metric and two metrics (or a metric and
+// a logged loss) of one name.
+func checkMetricNames(mets []metrics.Metric, losses ...string) error {
+	names := map[string]bool{"loss": true}
+	for _, n := range losses {
+		names[n] = true
+	}
+	for i, m := range mets {
+		if m == nil {
+			return errors.Errorf("compile: metric %d is nil", i)
+		}
+		if names[m.Name()] {
+			return errors.Errorf("compile: two metrics (or a metric and a loss) are named %q", m.Name())
+		}
+		names[m.Name()] = true
+	}
+	return nil
+}
+
+// newSolver returns the optimizer (Adam with Keras's defaults when nil)
+// and its solver.
+func newSolver(opt optimizers.Optimizer) (optimizers.Optimizer, optimizers.Solver, error) {
+	if opt == nil {
+		opt = optimizers.Adam{}
+	}
+	solver, err := opt.NewSolver()
+	if err != nil {
+		return nil, nil, errors.Wrap(err, "compile: optimizer")
+	}
+	return opt, solver, nil
 }
 
 // Config returns the configuration the model was compiled with.

@@ -98,26 +98,12 @@ func (f *Functional) Compile(cfg Config) error {
 			}
 		}
 	}
-	names := map[string]bool{"loss": true}
-	for _, n := range f.OutputLossNames() {
-		names[n] = true
+	if err := checkMetricNames(mets, f.OutputLossNames()...); err != nil {
+		return err
 	}
-	for i, m := range mets {
-		if m == nil {
-			return errors.Errorf("compile: metric %d is nil", i)
-		}
-		if names[m.Name()] {
-			return errors.Errorf("compile: two metrics (or a metric and a loss) are named %q", m.Name())
-		}
-		names[m.Name()] = true
-	}
-	opt := cfg.Optimizer
-	if opt == nil {
-		opt = optimizers.Adam{}
-	}
-	solver, err := opt.NewSolver()
+	opt, solver, err := newSolver(cfg.Optimizer)
 	if err != nil {
-		return errors.Wrap(err, "compile: optimizer")
+		return err
 	}
 	if !f.built {
 		if err := f.build(rand.New(rand.NewSource(cfg.Seed)), dt); err != nil {

@@ -149,14 +149,13 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// Under mpirun, every rank runs this command: they train data-parallel,
 	// and rank 0 alone prints and writes files.
-	var comm *distributed.Comm
-	if distributed.Launched() {
-		if comm, err = distributed.Init(); err != nil {
-			return fmt.Errorf("started by mpirun, but: %w", err)
-		}
+	comm, err := joinRanks(&stdout)
+	if err != nil {
+		return err
+	}
+	if comm != nil {
 		defer comm.Finalize()
 		if comm.Rank() != 0 {
-			stdout = io.Discard
 			f.curves, f.out = "", ""
 		}
 	}
@@ -366,4 +365,20 @@ func targetStats(d *datasets.Dataset) (mean, std float64, err error) {
 		return 0, 0, fmt.Errorf("regression target has %d columns; the default network predicts one", len(s.Mean))
 	}
 	return s.Mean[0], s.Scale[0], nil
+}
+
+// joinRanks joins the world of ranks when mpirun started the command, and
+// silences *stdout on every rank but 0; it returns nil otherwise.
+func joinRanks(stdout *io.Writer) (*distributed.Comm, error) {
+	if !distributed.Launched() {
+		return nil, nil
+	}
+	comm, err := distributed.Init()
+	if err != nil {
+		return nil, fmt.Errorf("started by mpirun, but: %w", err)
+	}
+	if comm.Rank() != 0 {
+		*stdout = io.Discard
+	}
+	return comm, nil
 }

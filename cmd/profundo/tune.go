@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/profundo/profundo/datasets"
-	"github.com/profundo/profundo/distributed"
 	"github.com/profundo/profundo/trainer"
 	"github.com/profundo/profundo/tuner"
 )
@@ -140,14 +139,13 @@ func tune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// Under mpirun, the ranks share the trials; rank 0 alone prints,
 	// writes the files and retrains the best.
-	var comm *distributed.Comm
-	if distributed.Launched() {
-		if comm, err = distributed.Init(); err != nil {
-			return fmt.Errorf("started by mpirun, but: %w", err)
-		}
+	comm, err := joinRanks(&stdout)
+	if err != nil {
+		return err
+	}
+	if comm != nil {
 		defer comm.Finalize()
 		if comm.Rank() != 0 {
-			stdout = io.Discard
 			f.baseline = false
 		}
 	}
