@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand"
+	"unsafe"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
@@ -137,74 +138,55 @@ func (dp *dataParallel) shard(rows []int) []int {
 // rank's gradient weighted by local/global, summed over the ranks in one
 // fused buffer, piece by piece.
 func (dp *dataParallel) average(g *Graph, local, global int) error {
-	scale := float64(local) / float64(global)
-	total := 0
-	for _, n := range g.Learnables {
-		total += n.Shape().TotalSize()
-	}
-	var is32 bool
-	if len(g.Learnables) > 0 {
-		is32 = g.Learnables[0].Dtype() == tensor.Float32
-	}
-	if is32 {
-		if cap(dp.fused32) < total {
-			dp.fused32 = make([]float32, total)
-		}
-		buf := dp.fused32[:total]
-		off := 0
-		for _, n := range g.Learnables {
-			gr, err := gradOf(n)
-			if err != nil {
-				return err
-			}
-			d := gr.Data().([]float32)
-			for i, v := range d {
-				buf[off+i] = v * float32(scale)
-			}
-			off += len(d)
-		}
-		piece := max(1, FusedPieceBytes/4)
-		for at := 0; at < total; at += piece {
-			if err := dp.comm.AllreduceSumFloat32(buf[at:min(at+piece, total)]); err != nil {
-				return errors.Wrap(err, "allreduce the gradients")
-			}
-		}
-		off = 0
-		for _, n := range g.Learnables {
-			gr, _ := gradOf(n)
-			d := gr.Data().([]float32)
-			copy(d, buf[off:off+len(d)])
-			off += len(d)
-		}
+	if len(g.Learnables) == 0 {
 		return nil
 	}
-	if cap(dp.fused64) < total {
-		dp.fused64 = make([]float64, total)
+	scale := float64(local) / float64(global)
+	if g.Learnables[0].Dtype() == tensor.Float32 {
+		return fuse(&dp.fused32, g.Learnables, float32(scale), dp.comm.AllreduceSumFloat32)
 	}
-	buf := dp.fused64[:total]
-	off := 0
-	for _, n := range g.Learnables {
+	return fuse(&dp.fused64, g.Learnables, scale, dp.comm.AllreduceSumFloat64)
+}
+
+// fuse copies the nodes' gradients, times scale, into one buffer (kept in
+// *buf for the next step), sums it over the ranks in pieces of
+// FusedPieceBytes, and copies the sums back.
+func fuse[T float32 | float64](buf *[]T, nodes gorgonia.Nodes, scale T, allreduce func([]T) error) error {
+	grads := make([][]T, len(nodes))
+	total := 0
+	for i, n := range nodes {
 		gr, err := gradOf(n)
 		if err != nil {
 			return err
 		}
-		d := gr.Data().([]float64)
+		d, ok := gr.Data().([]T)
+		if !ok {
+			return errors.Errorf("gradient of %q is %v, the model's other gradients are not", n.Name(), gr.Dtype())
+		}
+		grads[i] = d
+		total += len(d)
+	}
+	if cap(*buf) < total {
+		*buf = make([]T, total)
+	}
+	fused := (*buf)[:total]
+	off := 0
+	for _, d := range grads {
 		for i, v := range d {
-			buf[off+i] = v * scale
+			fused[off+i] = v * scale
 		}
 		off += len(d)
 	}
-	piece := max(1, FusedPieceBytes/8)
+	var zero T
+	piece := max(1, FusedPieceBytes/int(unsafe.Sizeof(zero)))
 	for at := 0; at < total; at += piece {
-		if err := dp.comm.AllreduceSumFloat64(buf[at:min(at+piece, total)]); err != nil {
+		if err := allreduce(fused[at:min(at+piece, total)]); err != nil {
 			return errors.Wrap(err, "allreduce the gradients")
 		}
 	}
 	off = 0
-	for _, n := range g.Learnables {
-		gr, _ := gradOf(n)
-		d := gr.Data().([]float64)
-		copy(d, buf[off:off+len(d)])
+	for _, d := range grads {
+		copy(d, fused[off:off+len(d)])
 		off += len(d)
 	}
 	return nil
