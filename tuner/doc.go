@@ -1,4 +1,4 @@
-// Package tuner searches hyperparameters, step 6 of the workflow: learning
+// Package tuner searches hyperparameters, a step of the workflow: learning
 // rate, units, dropout, batch size, epochs... chosen by experiment on the
 // validation split, never on the test split. It follows Keras Tuner's
 // concepts:
