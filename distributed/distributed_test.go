@@ -53,6 +53,11 @@ func rankComm(t *testing.T) *distributed.Comm {
 // that exits without MPI_Finalize as failed.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if comm != nil && code != 0 {
+		// MPI_Finalize waits for the other ranks, which may be waiting in
+		// a collective this rank will never join: end the job instead.
+		comm.Abort(code)
+	}
 	if comm != nil {
 		if err := comm.Finalize(); err != nil {
 			fmt.Fprintln(os.Stderr, err)

@@ -142,7 +142,7 @@ func parseUnits(s string) ([]int, error) {
 	return units, nil
 }
 
-func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func train(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	f, err := parseTrainFlags(args, stderr)
 	if err != nil {
 		return err
@@ -154,7 +154,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if comm != nil {
-		defer comm.Finalize()
+		defer leaveRanks(comm, "train", stderr, &err)
 		if comm.Rank() != 0 {
 			f.curves, f.out = "", ""
 		}
@@ -381,4 +381,17 @@ func joinRanks(stdout *io.Writer) (*distributed.Comm, error) {
 		*stdout = io.Discard
 	}
 	return comm, nil
+}
+
+// leaveRanks leaves the world of ranks: with MPI_Finalize when the command
+// succeeded (or every rank was interrupted), else by ending the whole job,
+// since the other ranks may be waiting in a collective this one will never
+// join, and MPI_Finalize would wait for them.
+func leaveRanks(comm *distributed.Comm, command string, stderr io.Writer, err *error) {
+	if *err == nil || *err == errInterrupted || *err == errHelp {
+		comm.Finalize()
+		return
+	}
+	fmt.Fprintf(stderr, "profundo %s: rank %d: %v\n", command, comm.Rank(), *err)
+	comm.Abort(1)
 }

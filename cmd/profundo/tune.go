@@ -132,7 +132,7 @@ func (f *tuneFlags) strategy() (tuner.Strategy, error) {
 	return nil, fmt.Errorf("--search must be random, grid or hyperband, got %q", f.search)
 }
 
-func tune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func tune(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	f, err := parseTuneFlags(args, stderr)
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ func tune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if comm != nil {
-		defer comm.Finalize()
+		defer leaveRanks(comm, "tune", stderr, &err)
 		if comm.Rank() != 0 {
 			f.baseline = false
 		}

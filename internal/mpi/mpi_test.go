@@ -32,6 +32,11 @@ func TestMain(m *testing.M) {
 	mu.Lock()
 	w := world
 	mu.Unlock()
+	if w != nil && !finalized.Load() && code != 0 {
+		// MPI_Finalize waits for the other ranks, which may be waiting in
+		// a collective this rank will never join: end the job instead.
+		w.Abort(code)
+	}
 	if w != nil && !finalized.Load() {
 		if err := w.Finalize(); err != nil {
 			fmt.Fprintln(os.Stderr, err)
