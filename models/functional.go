@@ -466,8 +466,7 @@ func (f *Functional) build(rng *rand.Rand, dt tensor.Dtype) error {
 
 // Build builds the model as a layer of another with one input.
 func (f *Functional) Build(b *layers.Builder, in layers.Shape) (layers.Shape, error) {
-	out, err := f.BuildMerge(b, []layers.Shape{in})
-	return out, err
+	return f.BuildMerge(b, []layers.Shape{in})
 }
 
 // BuildMerge builds the model as a layer of another with several inputs;
@@ -568,13 +567,8 @@ func (s *Sequential) AsLayer() layers.Layer { return &nestedSequential{s: s} }
 // nestedSequential is a Sequential model applied as a layer.
 type nestedSequential struct{ s *Sequential }
 
-func (n *nestedSequential) Kind() string { return "sequential" }
-func (n *nestedSequential) LayerName() string {
-	if n.s.Name == "" {
-		return ""
-	}
-	return n.s.Name
-}
+func (n *nestedSequential) Kind() string             { return "sequential" }
+func (n *nestedSequential) LayerName() string        { return n.s.Name }
 func (n *nestedSequential) SetLayerName(name string) { n.s.Name = name }
 func (n *nestedSequential) Weights() []*layers.Weight {
 	return n.s.Weights()

@@ -98,28 +98,11 @@ func (d Data) check(what string) error {
 
 // rows returns a copy of rows [from, to) of d.
 func (d Data) rows(from, to int) Data {
-	cut := func(t *tensor.Dense) *tensor.Dense {
-		if t == nil {
-			return nil
-		}
-		shape := t.Shape().Clone()
-		shape[0] = to - from
-		out := tensor.New(tensor.Of(t.Dtype()), tensor.WithShape(shape...))
-		tensors.CopyRange(out, t, from, to)
-		return out
+	idx := make([]int, to-from)
+	for i := range idx {
+		idx[i] = from + i
 	}
-	cutAll := func(ts []*tensor.Dense) []*tensor.Dense {
-		if ts == nil {
-			return nil
-		}
-		out := make([]*tensor.Dense, len(ts))
-		for i, t := range ts {
-			out[i] = cut(t)
-		}
-		return out
-	}
-	return Data{X: cut(d.X), Y: cut(d.Y), Target: cut(d.Target), Weights: cut(d.Weights),
-		MoreX: cutAll(d.MoreX), MoreY: cutAll(d.MoreY), MoreTarget: cutAll(d.MoreTarget)}
+	return d.gather(idx, map[int]*Data{})
 }
 
 // gather returns the given rows of d, in order, in tensors kept in buf for

@@ -6,6 +6,7 @@ import (
 	"math/rand"
 
 	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
 
 	"github.com/profundo/profundo/metrics"
 )
@@ -67,10 +68,11 @@ func FitSteps(ctx context.Context, s Stepper, data Data, cfg FitConfig) (*Histor
 	if data.X == nil {
 		return hist, errors.New("fit steps: x is required")
 	}
-	if data.Y == nil {
-		// The loop splits and gathers whole Data values; a stand-in of
-		// one value per sample keeps them whole.
-		data.Y = data.X
+	noY := data.Y == nil
+	if noY && data.X != nil && data.X.Dims() > 0 {
+		// The loop checks and splits whole Data values: a stand-in of one
+		// zero per sample keeps them whole, and the step never sees it.
+		data.Y = tensor.New(tensor.Of(data.X.Dtype()), tensor.WithShape(data.X.Shape()[0], 1))
 	}
 	if err := data.check("fit steps"); err != nil {
 		return hist, err
@@ -100,6 +102,9 @@ func FitSteps(ctx context.Context, s Stepper, data Data, cfg FitConfig) (*Histor
 		},
 		step: func(epoch, batch int, d Data, rows []int, stream func() *rand.Rand) error {
 			b := &Batch{Epoch: epoch, Index: batch, Data: d.gather(rows, bufs), RNG: stream()}
+			if noY {
+				b.Data.Y = nil
+			}
 			logs, err := s.TrainStep(b)
 			if err != nil {
 				return err
@@ -129,7 +134,12 @@ func FitSteps(ctx context.Context, s Stepper, data Data, cfg FitConfig) (*Histor
 		model: s,
 	}
 	if v, ok := s.(Validator); ok {
-		r.validate = v.Validate
+		r.validate = func(ctx context.Context, d Data) (Logs, error) {
+			if noY {
+				d.Y = nil
+			}
+			return v.Validate(ctx, d)
+		}
 	}
 	return runLoop(ctx, r, data, cfg, hist)
 }

@@ -22,6 +22,7 @@ import (
 type recordStep struct {
 	batches []string
 	draws   []int64
+	sawY    bool
 	val     bool
 	bad     trainer.Logs
 }
@@ -38,6 +39,7 @@ func (s *recordStep) TrainStep(b *trainer.Batch) (trainer.Logs, error) {
 	for i := 0; i < n; i++ {
 		sum += x[i*2]
 	}
+	s.sawY = s.sawY || b.Data.Y != nil
 	s.batches = append(s.batches, fmt.Sprintf("%d/%d", b.Epoch, b.Index))
 	s.draws = append(s.draws, b.RNG.Int63())
 	return trainer.Logs{"mean": sum / float64(n), "rows": float64(n)}, nil
@@ -66,6 +68,9 @@ func TestFitSteps(t *testing.T) {
 	hist, err := trainer.FitSteps(context.Background(), s, trainer.Data{X: column(10)}, trainer.FitConfig{Epochs: 2, BatchSize: 4, Seed: 7, Silent: true})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if s.sawY {
+		t.Error("a step given data without Y saw targets")
 	}
 	if got := strings.Join(s.batches, " "); got != "0/0 0/1 0/2 1/0 1/1 1/2" {
 		t.Errorf("batches %s", got)
