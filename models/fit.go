@@ -107,14 +107,20 @@ func (s *Sequential) prepareX(x *tensor.Dense, what string) (*tensor.Dense, erro
 			return nil, errors.Wrap(err, what)
 		}
 	}
-	if !sample.Equal(s.in) {
-		return nil, errors.Errorf("%s: x has samples of shape %v, the model takes %v", what, sample, s.in)
+	return convertInput(x, s.in, s.cfg.dtype(), what, "x")
+}
+
+// convertInput checks that x, an input called name, holds samples of
+// shape want and finite values, and converts it to dtype dt.
+func convertInput(x *tensor.Dense, want layers.Shape, dt tensor.Dtype, what, name string) (*tensor.Dense, error) {
+	if got := layers.Shape(x.Shape()[1:]); !got.Equal(want) {
+		return nil, errors.Errorf("%s: %s has samples of shape %v, the model takes %v", what, name, got, want)
 	}
-	xt, err := tensors.Convert(x, s.cfg.dtype())
+	xt, err := tensors.Convert(x, dt)
 	if err != nil {
-		return nil, errors.Wrapf(err, "%s: x", what)
+		return nil, errors.Wrapf(err, "%s: %s", what, name)
 	}
-	if err := tensors.CheckFinite(xt, what+": x"); err != nil {
+	if err := tensors.CheckFinite(xt, what+": "+name); err != nil {
 		return nil, err
 	}
 	return xt, nil

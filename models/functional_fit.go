@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand"
 	"sort"
@@ -292,14 +293,8 @@ func (f *Functional) prepareInputs(xs []*tensor.Dense, what string) ([]*tensor.D
 			return nil, errors.Errorf("%s: input %q has %d rows, input %q has %d", what, name, x.Shape()[0], f.inputs[0].name, n)
 		}
 		n = x.Shape()[0]
-		if got, want := layers.Shape(x.Shape()[1:]), f.inputs[i].shape; !got.Equal(want) {
-			return nil, errors.Errorf("%s: input %q has samples of shape %v, the model takes %v", what, name, got, want)
-		}
-		xt, err := tensors.Convert(x, f.dtype)
+		xt, err := convertInput(x, f.inputs[i].shape, f.dtype, what, fmt.Sprintf("input %q", name))
 		if err != nil {
-			return nil, errors.Wrapf(err, "%s: input %q", what, name)
-		}
-		if err := tensors.CheckFinite(xt, what+": input "+name); err != nil {
 			return nil, err
 		}
 		out[i] = xt
