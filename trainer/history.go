@@ -2,13 +2,12 @@ package trainer
 
 import (
 	"encoding/json"
-	"math"
 	"os"
-	"strconv"
 
 	"github.com/pkg/errors"
 
 	"github.com/profundo/profundo/internal/atomicfile"
+	"github.com/profundo/profundo/internal/jsonfloat"
 	"github.com/profundo/profundo/metrics"
 )
 
@@ -59,43 +58,9 @@ type historyFile struct {
 	Values map[string][]historyValue `json:"values"`
 }
 
-// historyValue is a float64 that round-trips through JSON, non-finite
-// values included.
-type historyValue float64
-
-// MarshalJSON writes v as a number, or as "NaN", "Infinity" or
-// "-Infinity".
-func (v historyValue) MarshalJSON() ([]byte, error) {
-	f := float64(v)
-	switch {
-	case math.IsNaN(f):
-		return []byte(`"NaN"`), nil
-	case math.IsInf(f, 1):
-		return []byte(`"Infinity"`), nil
-	case math.IsInf(f, -1):
-		return []byte(`"-Infinity"`), nil
-	}
-	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
-}
-
-// UnmarshalJSON reads what MarshalJSON writes.
-func (v *historyValue) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case `"NaN"`:
-		*v = historyValue(math.NaN())
-	case `"Infinity"`:
-		*v = historyValue(math.Inf(1))
-	case `"-Infinity"`:
-		*v = historyValue(math.Inf(-1))
-	default:
-		var f float64
-		if err := json.Unmarshal(b, &f); err != nil {
-			return errors.Errorf("value %s is not a number, \"NaN\", \"Infinity\" or \"-Infinity\"", b)
-		}
-		*v = historyValue(f)
-	}
-	return nil
-}
+// historyValue is a float64 that round-trips through JSON, NaN and infinities
+// included.
+type historyValue = jsonfloat.Float
 
 // Save writes the history to path as JSON: {"epochs": [...], "names":
 // [...], "values": {"loss": [...], ...}}, NaN and infinite values as the

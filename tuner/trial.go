@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/pkg/errors"
+
+	"github.com/profundo/profundo/internal/jsonfloat"
 )
 
 // Status says how a trial ended.
@@ -63,39 +64,8 @@ type Trial struct {
 }
 
 // number is a float64 that round-trips through JSON, NaN and infinities
-// included (as the strings "NaN", "Infinity", "-Infinity").
-type number float64
-
-func (n number) MarshalJSON() ([]byte, error) {
-	f := float64(n)
-	switch {
-	case math.IsNaN(f):
-		return []byte(`"NaN"`), nil
-	case math.IsInf(f, 1):
-		return []byte(`"Infinity"`), nil
-	case math.IsInf(f, -1):
-		return []byte(`"-Infinity"`), nil
-	}
-	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
-}
-
-func (n *number) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case `"NaN"`:
-		*n = number(math.NaN())
-	case `"Infinity"`:
-		*n = number(math.Inf(1))
-	case `"-Infinity"`:
-		*n = number(math.Inf(-1))
-	default:
-		var f float64
-		if err := json.Unmarshal(b, &f); err != nil {
-			return errors.Errorf("%s is not a number, \"NaN\", \"Infinity\" or \"-Infinity\"", b)
-		}
-		*n = number(f)
-	}
-	return nil
-}
+// included.
+type number = jsonfloat.Float
 
 // trialJSON is a Trial as the results file holds it.
 type trialJSON struct {
