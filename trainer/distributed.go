@@ -50,7 +50,7 @@ type dataParallel struct {
 	fused32   []float32
 	fused64   []float64
 	steps     int
-	CheckEach int // steps between the checks that the ranks' weights agree
+	checkEach int // steps between the checks that the ranks' weights agree
 }
 
 // newDataParallel checks that every rank holds the same model (a
@@ -61,7 +61,7 @@ func newDataParallel(comm Communicator, m Model, batch int) (*dataParallel, erro
 	if !ok {
 		return nil, errors.Errorf("data-parallel fit: the model (%T) has no Weights method", m)
 	}
-	dp := &dataParallel{comm: comm, rank: comm.Rank(), size: comm.Size(), weights: w.Weights(), CheckEach: 100}
+	dp := &dataParallel{comm: comm, rank: comm.Rank(), size: comm.Size(), weights: w.Weights(), checkEach: 100}
 	if dp.size < 1 || dp.rank < 0 || dp.rank >= dp.size {
 		return nil, errors.Errorf("data-parallel fit: rank %d of %d", dp.rank, dp.size)
 	}
@@ -291,7 +291,7 @@ func fitDataParallel(ctx context.Context, m Model, solver optimizers.Solver, met
 			}
 			seen += len(local)
 			dp.steps++
-			if dp.CheckEach > 0 && dp.steps%dp.CheckEach == 0 {
+			if dp.checkEach > 0 && dp.steps%dp.checkEach == 0 {
 				return dp.checkWeights(fmt.Sprintf("after step %d", dp.steps))
 			}
 			return nil
