@@ -1,9 +1,12 @@
 // Package blas is the matrix multiply Profundo's own ops call, and the
 // switch that picks its implementation for Gorgonia's ops too.
 //
-// The default build uses gonum's pure-Go BLAS, which works anywhere. Built
-// with the tag openblas (cgo, Debian's libopenblas-dev), every GEMM, those of
-// Gorgonia's own matrix ops included, goes to OpenBLAS instead:
+// The default build is pure Go. Its float32 products (every GEMM of a
+// float32 model, Gorgonia's own matrix ops included) run on a packed GEMM
+// with an AVX2 and FMA kernel in Go assembly, on CPUs that have them, split
+// over the CPUs; everything else goes to gonum's BLAS, which works
+// anywhere. Built with the tag openblas (cgo, Debian's libopenblas-dev),
+// every GEMM goes to OpenBLAS instead:
 //
 //	go build -tags openblas ./...
 package blas
@@ -29,15 +32,22 @@ var name = "gonum"
 
 // split says whether Sgemm and Dgemm split a product over goroutines
 // themselves: for a single-threaded implementation (OpenBLAS with one
-// thread, whose own threads would spin against Go's), not for gonum, which
-// splits its products itself.
-var split = false
+// thread, whose own threads would spin against Go's, or the packed float32
+// GEMM), not for gonum, which splits its products itself. split32 is
+// Sgemm's, split64 Dgemm's.
+var split32, split64 = false, false
+
+// packed says whether Sgemm uses sgemmPacked, the AVX2 kernel, instead of
+// impl.
+var packed = false
 
 // splitMin is the number of multiply-adds below which a product is not
 // split.
 const splitMin = 1 << 20
 
-// Name is "gonum" in the default build and "openblas" with the openblas tag.
+// Name is "openblas" with the openblas tag. In the default build it is
+// "avx2" where float32 products run on Profundo's own AVX2 kernel (an amd64
+// CPU with AVX2 and FMA), and "gonum" where everything goes to gonum.
 func Name() string { return name }
 
 // Transpose says whether a GEMM operand is used transposed.
@@ -60,7 +70,11 @@ func Sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 		smallGemm(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, gonum.Implementation{}.Sscal, gonum.Implementation{}.Saxpy)
 		return
 	}
-	parts(tA, tB, m, n, k, lda, ldb, ldc, func(m, n int, ao, bo, co int) {
+	parts(split32, tA, tB, m, n, k, lda, ldb, ldc, func(m, n int, ao, bo, co int) {
+		if packed {
+			sgemmPacked(tA, tB, m, n, k, alpha, a[ao:], lda, b[bo:], ldb, beta, c[co:], ldc)
+			return
+		}
 		impl.Sgemm(tA, tB, m, n, k, alpha, a[ao:], lda, b[bo:], ldb, beta, c[co:], ldc)
 	})
 }
@@ -74,7 +88,7 @@ func Dgemm(tA, tB Transpose, m, n, k int, alpha float64, a []float64, lda int, b
 		smallGemm(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, gonum.Implementation{}.Dscal, gonum.Implementation{}.Daxpy)
 		return
 	}
-	parts(tA, tB, m, n, k, lda, ldb, ldc, func(m, n int, ao, bo, co int) {
+	parts(split64, tA, tB, m, n, k, lda, ldb, ldc, func(m, n int, ao, bo, co int) {
 		impl.Dgemm(tA, tB, m, n, k, alpha, a[ao:], lda, b[bo:], ldb, beta, c[co:], ldc)
 	})
 }
@@ -117,7 +131,7 @@ func smallGemm[T float32 | float64](m, n, k int, alpha T, a []T, lda int, b []T,
 // by one call; a blocked GEMM may sum in another order for another block
 // shape, so split results agree with unsplit ones to rounding, and are
 // the same from run to run for the same number of CPUs.
-func parts(tA, tB Transpose, m, n, k, lda, ldb, ldc int, gemm func(m, n int, ao, bo, co int)) {
+func parts(split bool, tA, tB Transpose, m, n, k, lda, ldb, ldc int, gemm func(m, n int, ao, bo, co int)) {
 	workers := runtime.GOMAXPROCS(0)
 	if !split || workers < 2 || m*n*k < splitMin {
 		gemm(m, n, 0, 0, 0)

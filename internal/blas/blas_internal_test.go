@@ -12,7 +12,7 @@ import (
 // blocked GEMM may sum in another order for another shape), for every
 // combination of transposes, with padded leading dimensions and beta != 0.
 func TestSplitGemmMatchesWhole(t *testing.T) {
-	defer func(s bool, p int) { split = s; runtime.GOMAXPROCS(p) }(split, runtime.GOMAXPROCS(3))
+	defer func(s bool, p int) { split64 = s; runtime.GOMAXPROCS(p) }(split64, runtime.GOMAXPROCS(3))
 	rng := rand.New(rand.NewSource(1))
 	for _, sz := range [][3]int{{300, 70, 60}, {5, 400, 700}, {2, 2, 1 << 20}} {
 		m, n, k := sz[0], sz[1], sz[2]
@@ -36,9 +36,9 @@ func TestSplitGemmMatchesWhole(t *testing.T) {
 						}
 					}
 					whole, parts := append([]float64(nil), c0...), append([]float64(nil), c0...)
-					split = false
+					split64 = false
 					Dgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, 0.5, whole, ldc)
-					split = true
+					split64 = true
 					Dgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, 0.5, parts, ldc)
 					for i := range whole {
 						if d := whole[i] - parts[i]; d > 1e-12*(1+abs(whole[i])) || -d > 1e-12*(1+abs(whole[i])) {

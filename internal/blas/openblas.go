@@ -23,7 +23,7 @@ func init() {
 	name = "openblas"
 	if os.Getenv("OPENBLAS_NUM_THREADS") == "" {
 		C.openblas_set_num_threads(1)
-		split = true
+		split32, split64 = true, true
 	}
 	gorgonia.Use(netlib.Implementation{})
 }

@@ -1,0 +1,37 @@
+//go:build !amd64 || purego || openblas
+
+package blas
+
+import "unsafe"
+
+// hasKernel is false: the packed float32 GEMM has an assembly kernel for
+// amd64 only (and cgo packages, the openblas build, cannot hold Go
+// assembly), and elsewhere every product goes to gonum or OpenBLAS.
+const hasKernel = false
+
+// kernel6x16 is never called where hasKernel is false; it is the portable
+// form of the assembly kernel, so that the package builds everywhere.
+func kernel6x16(k int, a, b, c *float32, ldc int, alpha float32) {
+	kernelGo(k, a, b, c, ldc, alpha)
+}
+
+// kernelGo is kernel6x16 in Go.
+func kernelGo(k int, a, b, c *float32, ldc int, alpha float32) {
+	as := unsafe.Slice(a, k*mr)
+	bs := unsafe.Slice(b, k*nr)
+	cs := unsafe.Slice(c, (mr-1)*ldc+nr)
+	var acc [mr * nr]float32
+	for l := 0; l < k; l++ {
+		for i := 0; i < mr; i++ {
+			ai := as[l*mr+i]
+			for j := 0; j < nr; j++ {
+				acc[i*nr+j] += ai * bs[l*nr+j]
+			}
+		}
+	}
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nr; j++ {
+			cs[i*ldc+j] += alpha * acc[i*nr+j]
+		}
+	}
+}
