@@ -80,14 +80,13 @@ func (s *adagradSolver) Step(vgs []gorgonia.ValueGrad) error {
 		return err
 	}
 	lim := s.clip.limit()
-	for i := range s.params {
-		p := &s.params[i]
+	s.update(func(p *param, lo, hi int) {
 		if p.dtype == tensor.Float32 {
-			adagradStep(p.w32, p.g32, p.state32[0], float32(s.lr), float32(s.eps), float32(p.scale), float32(lim))
+			adagradStep(p.w32[lo:hi], p.g32[lo:hi], p.state32[0][lo:hi], float32(s.lr), float32(s.eps), float32(p.scale), float32(lim))
 		} else {
-			adagradStep(p.w64, p.g64, p.state64[0], s.lr, s.eps, p.scale, lim)
+			adagradStep(p.w64[lo:hi], p.g64[lo:hi], p.state64[0][lo:hi], s.lr, s.eps, p.scale, lim)
 		}
-	}
+	})
 	return nil
 }
 

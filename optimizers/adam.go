@@ -108,14 +108,13 @@ func (s *adamSolver) Step(vgs []gorgonia.ValueGrad) error {
 		decay: s.lr * s.decay,
 		lim:   s.clip.limit(),
 	}
-	for i := range s.params {
-		p := &s.params[i]
+	s.update(func(p *param, lo, hi int) {
 		if p.dtype == tensor.Float32 {
-			adamStep(p.w32, p.g32, p.state32[0], p.state32[1], float32(p.scale), k)
+			adamStep(p.w32[lo:hi], p.g32[lo:hi], p.state32[0][lo:hi], p.state32[1][lo:hi], float32(p.scale), k)
 		} else {
-			adamStep(p.w64, p.g64, p.state64[0], p.state64[1], p.scale, k)
+			adamStep(p.w64[lo:hi], p.g64[lo:hi], p.state64[0][lo:hi], p.state64[1][lo:hi], p.scale, k)
 		}
-	}
+	})
 	return nil
 }
 

@@ -90,14 +90,13 @@ func (s *rmspropSolver) Step(vgs []gorgonia.ValueGrad) error {
 		return err
 	}
 	lim := s.clip.limit()
-	for i := range s.params {
-		p := &s.params[i]
+	s.update(func(p *param, lo, hi int) {
 		if p.dtype == tensor.Float32 {
-			rmspropStep(s, p.w32, p.g32, p.state32, float32(p.scale), float32(lim))
+			rmspropStep(s, p.w32[lo:hi], p.g32[lo:hi], part(p.state32, lo, hi), float32(p.scale), float32(lim))
 		} else {
-			rmspropStep(s, p.w64, p.g64, p.state64, p.scale, lim)
+			rmspropStep(s, p.w64[lo:hi], p.g64[lo:hi], part(p.state64, lo, hi), p.scale, lim)
 		}
-	}
+	})
 	return nil
 }
 

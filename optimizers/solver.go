@@ -3,6 +3,8 @@ package optimizers
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
@@ -117,6 +119,44 @@ func (c *core) begin(vgs []gorgonia.ValueGrad) error {
 	c.lr = lr
 	c.steps++
 	return nil
+}
+
+// parallelMin is the size of a parameter from which its update is split
+// over the CPUs.
+const parallelMin = 1 << 15
+
+// update calls fn for every parameter over [0, size): in one call, or, for
+// a large parameter, in one call per CPU on goroutines, each over a
+// contiguous range. Every solver's update goes element by element, so the
+// split changes no value.
+func (c *core) update(fn func(p *param, lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for i := range c.params {
+		p := &c.params[i]
+		if workers < 2 || p.size < parallelMin {
+			fn(p, 0, p.size)
+			continue
+		}
+		for w := 0; w < workers; w++ {
+			lo, hi := p.size*w/workers, p.size*(w+1)/workers
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fn(p, lo, hi)
+			}()
+		}
+	}
+	wg.Wait()
+}
+
+// part is the range [lo, hi) of each state slice.
+func part[T float](state [][]T, lo, hi int) [][]T {
+	out := make([][]T, len(state))
+	for i, s := range state {
+		out[i] = s[lo:hi]
+	}
+	return out
 }
 
 // alloc makes the parameter's state: slots slices of its size, filled with

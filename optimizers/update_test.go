@@ -3,6 +3,8 @@ package optimizers_test
 import (
 	"fmt"
 	"math"
+	"math/rand"
+	"runtime"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -279,5 +281,54 @@ func TestClipEveryOptimizer(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUpdatesSplitOverCPUs checks that a large parameter, whose update is
+// split over the CPUs, gets the same bits as with one CPU, for every
+// optimizer, next to a small one that is not split.
+func TestUpdatesSplitOverCPUs(t *testing.T) {
+	const big = 1<<16 + 3
+	rng := rand.New(rand.NewSource(1))
+	w, gs := make([]float64, big), make([][]float64, 3)
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	for s := range gs {
+		gs[s] = make([]float64, big)
+		for i := range gs[s] {
+			gs[s][i] = rng.NormFloat64()
+		}
+	}
+	for _, opt := range []optimizers.Optimizer{
+		optimizers.SGD{Momentum: 0.9, Nesterov: true}, optimizers.SGD{Momentum: 0.5}, optimizers.SGD{},
+		optimizers.Adam{}, optimizers.AdamW{}, optimizers.RMSProp{Momentum: 0.9}, optimizers.AdaGrad{},
+		optimizers.Adam{Clip: optimizers.Clip{Value: 0.5}},
+	} {
+		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			var runs [][]float64
+			for _, procs := range []int{1, 3} {
+				prev := runtime.GOMAXPROCS(procs)
+				s, err := opt.NewSolver()
+				if err != nil {
+					t.Fatal(err)
+				}
+				ps := []*param{newParam("big", dt, []int{big}, w), newParam("small", dt, []int{3}, w[:3])}
+				for _, g := range gs {
+					ps[0].setGrad(g)
+					ps[1].setGrad(g[:3])
+					if err := s.Step(vgs(ps...)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				runtime.GOMAXPROCS(prev)
+				runs = append(runs, append(values(ps[0].w), values(ps[1].w)...))
+			}
+			for i := range runs[0] {
+				if runs[0][i] != runs[1][i] || runs[0][i] == w[i%big] {
+					t.Fatalf("%T %+v %v: weight %d is %v with 1 CPU, %v with 3 (it was %v)", opt, opt, dt, i, runs[0][i], runs[1][i], w[i%big])
+				}
+			}
+		}
 	}
 }

@@ -151,9 +151,15 @@ func runJSON(argv []string) (map[string]any, error) {
 }
 
 func printTable(w *os.File, modelNames []string, rep report, tags string) {
-	build := "pure Go (gonum BLAS)"
+	build := "pure Go"
 	if tags != "" {
 		build = "-tags " + tags
+	}
+	for _, model := range modelNames {
+		if runs := rep.Runs[model+"/profundo"]; len(runs) > 0 {
+			build += fmt.Sprintf(", BLAS %v", runs[0]["blas"])
+			break
+		}
 	}
 	fmt.Fprintf(w, "Profundo (%s) vs PyTorch, medians of %d alternating rounds\n\n", build, rep.Rounds)
 	fmt.Fprintf(w, "| model | measurement | PyTorch | Profundo | Profundo/PyTorch |\n|---|---|---|---|---|\n")

@@ -50,6 +50,12 @@ const splitMin = 1 << 20
 // CPU with AVX2 and FMA), and "gonum" where everything goes to gonum.
 func Name() string { return name }
 
+// TransposeCheap reports whether Sgemm runs a product with a transposed
+// operand as fast as one with plain operands: the packed GEMM copies its
+// operands into panels either way, while gonum's runs a transposed left
+// operand slower than copying it out first costs.
+func TransposeCheap() bool { return packed }
+
 // Transpose says whether a GEMM operand is used transposed.
 type Transpose = blas.Transpose
 

@@ -215,7 +215,9 @@ func (op *denseGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	case []float32:
 		if op.wrt == 0 { // dx = dy·wᵀ
 			gemm(blas.NoTrans, blas.Trans, n, in, out, dyd, out, w.Data().([]float32), out, 0, res.Data().([]float32), in)
-		} else { // dw = xᵀ·dy, with xᵀ copied out first (see transposed)
+		} else if blas.TransposeCheap() { // dw = xᵀ·dy
+			gemm(blas.Trans, blas.NoTrans, in, out, n, x.Data().([]float32), in, dyd, out, 0, res.Data().([]float32), out)
+		} else { // the same, with xᵀ copied out first (see transposed)
 			xt := transposed(x.Data().([]float32), n, in, &st.xt32)
 			gemm(blas.NoTrans, blas.NoTrans, in, out, n, xt, n, dyd, out, 0, res.Data().([]float32), out)
 		}
