@@ -30,11 +30,12 @@ func packBuf(n int) *[]float32 {
 // sgemmPacked computes c = alpha·op(a)·op(b) + beta·c on row-major
 // matrices, on the calling goroutine, with kernel6x16. Each value of c is
 // scaled by beta, then gets alpha times the sum of each block of kc terms,
-// summed in order with fused multiply-adds: its arithmetic depends on k
-// alone, not on where the value lies in c, so a product split into blocks
-// of rows or columns gives the same bits as the whole.
+// summed in order with fused multiply-adds (with beta 0, the first block's
+// product is written over c, unread): its arithmetic depends on k alone,
+// not on where the value lies in c, so a product split into blocks of rows
+// or columns gives the same bits as the whole.
 func sgemmPacked(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if beta != 1 {
+	if k == 0 || alpha == 0 || (beta != 0 && beta != 1) {
 		for i := 0; i < m; i++ {
 			row := c[i*ldc : i*ldc+n]
 			if beta == 0 {
@@ -58,6 +59,7 @@ func sgemmPacked(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda 
 		ncb := min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
 			kcb := min(kc, k-pc)
+			accum := pc > 0 || beta != 0
 			packB(tB, b, ldb, pc, jc, kcb, ncb, *bp)
 			for ic := 0; ic < m; ic += mc {
 				mcb := min(mc, m-ic)
@@ -70,17 +72,18 @@ func sgemmPacked(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda 
 						apan := &(*ap)[ir*kcb]
 						ci := (ic+ir)*ldc + jc + jr
 						if mrb == mr && nrb == nr {
-							kernel6x16(kcb, apan, bpan, &c[ci], ldc, alpha)
+							kernel6x16(kcb, apan, bpan, &c[ci], ldc, alpha, accum)
 							continue
 						}
 						// A tile at c's edge: the kernel works on a copy
 						// of the part that exists, padded, so that its
 						// values get the same arithmetic as any other.
-						clear(edge[:])
-						for i := 0; i < mrb; i++ {
-							copy(edge[i*nr:i*nr+nrb], c[ci+i*ldc:ci+i*ldc+nrb])
+						if accum {
+							for i := 0; i < mrb; i++ {
+								copy(edge[i*nr:i*nr+nrb], c[ci+i*ldc:ci+i*ldc+nrb])
+							}
 						}
-						kernel6x16(kcb, apan, bpan, &edge[0], nr, alpha)
+						kernel6x16(kcb, apan, bpan, &edge[0], nr, alpha, accum)
 						for i := 0; i < mrb; i++ {
 							copy(c[ci+i*ldc:ci+i*ldc+nrb], edge[i*nr:i*nr+nrb])
 						}
@@ -98,24 +101,33 @@ func packB(tB Transpose, b []float32, ldb, pc, jc, kcb, ncb int, dst []float32) 
 	for p := 0; p*nr < ncb; p++ {
 		base := p * nr * kcb
 		j0, w := jc+p*nr, min(nr, ncb-p*nr)
-		if tB == NoTrans {
+		switch {
+		case tB == NoTrans && w == nr:
+			for l := 0; l < kcb; l++ {
+				off := (pc+l)*ldb + j0
+				*(*[nr]float32)(dst[base+l*nr:]) = *(*[nr]float32)(b[off:])
+			}
+		case tB == NoTrans:
 			for l := 0; l < kcb; l++ {
 				d := dst[base+l*nr : base+l*nr+nr]
 				copy(d, b[(pc+l)*ldb+j0:(pc+l)*ldb+j0+w])
 				clear(d[w:])
 			}
-			continue
-		}
-		for jj := 0; jj < nr; jj++ {
-			if jj >= w {
-				for l := 0; l < kcb; l++ {
-					dst[base+l*nr+jj] = 0
-				}
-				continue
+		default:
+			// Row l of the panel is column l of b's rows j0..j0+w: read
+			// the rows side by side.
+			var rows [nr][]float32
+			for jj := 0; jj < w; jj++ {
+				rows[jj] = b[(j0+jj)*ldb+pc : (j0+jj)*ldb+pc+kcb]
 			}
-			src := b[(j0+jj)*ldb+pc : (j0+jj)*ldb+pc+kcb]
-			for l, v := range src {
-				dst[base+l*nr+jj] = v
+			for l := 0; l < kcb; l++ {
+				d := (*[nr]float32)(dst[base+l*nr:])
+				for jj := 0; jj < w; jj++ {
+					d[jj] = rows[jj][l]
+				}
+				for jj := w; jj < nr; jj++ {
+					d[jj] = 0
+				}
 			}
 		}
 	}
@@ -128,24 +140,38 @@ func packA(tA Transpose, a []float32, lda, ic, pc, mcb, kcb int, dst []float32) 
 	for p := 0; p*mr < mcb; p++ {
 		base := p * mr * kcb
 		i0, h := ic+p*mr, min(mr, mcb-p*mr)
-		if tA == Trans {
+		switch {
+		case tA == Trans && h == mr:
+			for l := 0; l < kcb; l++ {
+				off := (pc+l)*lda + i0
+				*(*[mr]float32)(dst[base+l*mr:]) = *(*[mr]float32)(a[off:])
+			}
+		case tA == Trans:
 			for l := 0; l < kcb; l++ {
 				d := dst[base+l*mr : base+l*mr+mr]
 				copy(d, a[(pc+l)*lda+i0:(pc+l)*lda+i0+h])
 				clear(d[h:])
 			}
-			continue
-		}
-		for ii := 0; ii < mr; ii++ {
-			if ii >= h {
-				for l := 0; l < kcb; l++ {
-					dst[base+l*mr+ii] = 0
-				}
-				continue
+		case h == mr:
+			// Column l of the panel is element l of each of six rows:
+			// read the rows side by side.
+			r0 := a[(i0+0)*lda+pc : (i0+0)*lda+pc+kcb]
+			r1 := a[(i0+1)*lda+pc : (i0+1)*lda+pc+kcb]
+			r2 := a[(i0+2)*lda+pc : (i0+2)*lda+pc+kcb]
+			r3 := a[(i0+3)*lda+pc : (i0+3)*lda+pc+kcb]
+			r4 := a[(i0+4)*lda+pc : (i0+4)*lda+pc+kcb]
+			r5 := a[(i0+5)*lda+pc : (i0+5)*lda+pc+kcb]
+			for l := range r0 {
+				d := (*[mr]float32)(dst[base+l*mr:])
+				d[0], d[1], d[2], d[3], d[4], d[5] = r0[l], r1[l], r2[l], r3[l], r4[l], r5[l]
 			}
-			src := a[(i0+ii)*lda+pc : (i0+ii)*lda+pc+kcb]
-			for l, v := range src {
-				dst[base+l*mr+ii] = v
+		default:
+			for l := 0; l < kcb; l++ {
+				d := dst[base+l*mr : base+l*mr+mr]
+				for ii := 0; ii < h; ii++ {
+					d[ii] = a[(i0+ii)*lda+pc+l]
+				}
+				clear(d[h:])
 			}
 		}
 	}

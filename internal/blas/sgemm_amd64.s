@@ -2,14 +2,15 @@
 
 #include "textflag.h"
 
-// func kernel6x16(k int, a, b, c *float32, ldc int, alpha float32)
+// func kernel6x16(k int, a, b, c *float32, ldc int, alpha float32, accum bool)
 //
 // c[i][j] += alpha * sum over l < k of a[l*6+i] * b[l*16+j], for i < 6 and
-// j < 16: a is a packed panel of 6 rows, b one of 16 columns, c row-major
-// with ldc values per row. The twelve accumulators Y0-Y11 hold the 6×16
+// j < 16 (c[i][j] = alpha * sum, without reading c, when accum is false):
+// a is a packed panel of 6 rows, b one of 16 columns, c row-major with ldc
+// values per row. The twelve accumulators Y0-Y11 hold the 6×16
 // tile; each step loads one row of b (Y12, Y13) and broadcasts the six
 // values of a's column in turn (Y14, Y15).
-TEXT ·kernel6x16(SB), NOSPLIT, $0-44
+TEXT ·kernel6x16(SB), NOSPLIT, $0-45
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -61,6 +62,9 @@ loop:
 
 store:
 	VBROADCASTSS alpha+40(FP), Y14
+	MOVBLZX      accum+44(FP), AX
+	TESTL        AX, AX
+	JEQ          overwrite
 
 	VMOVUPS     (DX), Y12
 	VMOVUPS     32(DX), Y13
@@ -108,6 +112,45 @@ store:
 	VFMADD231PS Y11, Y14, Y13
 	VMOVUPS     Y12, (DX)
 	VMOVUPS     Y13, 32(DX)
+
+	VZEROUPPER
+	RET
+
+overwrite:
+	VMULPS  Y0, Y14, Y12
+	VMULPS  Y1, Y14, Y13
+	VMOVUPS Y12, (DX)
+	VMOVUPS Y13, 32(DX)
+	ADDQ    R8, DX
+
+	VMULPS  Y2, Y14, Y12
+	VMULPS  Y3, Y14, Y13
+	VMOVUPS Y12, (DX)
+	VMOVUPS Y13, 32(DX)
+	ADDQ    R8, DX
+
+	VMULPS  Y4, Y14, Y12
+	VMULPS  Y5, Y14, Y13
+	VMOVUPS Y12, (DX)
+	VMOVUPS Y13, 32(DX)
+	ADDQ    R8, DX
+
+	VMULPS  Y6, Y14, Y12
+	VMULPS  Y7, Y14, Y13
+	VMOVUPS Y12, (DX)
+	VMOVUPS Y13, 32(DX)
+	ADDQ    R8, DX
+
+	VMULPS  Y8, Y14, Y12
+	VMULPS  Y9, Y14, Y13
+	VMOVUPS Y12, (DX)
+	VMOVUPS Y13, 32(DX)
+	ADDQ    R8, DX
+
+	VMULPS  Y10, Y14, Y12
+	VMULPS  Y11, Y14, Y13
+	VMOVUPS Y12, (DX)
+	VMOVUPS Y13, 32(DX)
 
 	VZEROUPPER
 	RET

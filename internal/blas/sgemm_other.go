@@ -11,12 +11,12 @@ const hasKernel = false
 
 // kernel6x16 is never called where hasKernel is false; it is the portable
 // form of the assembly kernel, so that the package builds everywhere.
-func kernel6x16(k int, a, b, c *float32, ldc int, alpha float32) {
-	kernelGo(k, a, b, c, ldc, alpha)
+func kernel6x16(k int, a, b, c *float32, ldc int, alpha float32, accum bool) {
+	kernelGo(k, a, b, c, ldc, alpha, accum)
 }
 
 // kernelGo is kernel6x16 in Go.
-func kernelGo(k int, a, b, c *float32, ldc int, alpha float32) {
+func kernelGo(k int, a, b, c *float32, ldc int, alpha float32, accum bool) {
 	as := unsafe.Slice(a, k*mr)
 	bs := unsafe.Slice(b, k*nr)
 	cs := unsafe.Slice(c, (mr-1)*ldc+nr)
@@ -31,6 +31,9 @@ func kernelGo(k int, a, b, c *float32, ldc int, alpha float32) {
 	}
 	for i := 0; i < mr; i++ {
 		for j := 0; j < nr; j++ {
+			if !accum {
+				cs[i*ldc+j] = 0
+			}
 			cs[i*ldc+j] += alpha * acc[i*nr+j]
 		}
 	}

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"hash"
+	"math"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
@@ -137,17 +138,44 @@ func relu[T float](x, out []T) {
 	})
 }
 
+// reluGrad passes dy where y > 0 and gives 0 elsewhere (NaN included).
+// Half of a layer's outputs are zero, in no order a branch predictor
+// could learn, so the choice is made on the bits, without a branch.
 func reluGrad[T float](y, dy, out []T) {
 	parallel(len(y), len(y), func(lo, hi int) {
-		out, y, dy := out[lo:hi], y[lo:hi], dy[lo:hi]
-		for i, v := range y {
-			g := dy[i]
-			if !(v > 0) {
-				g = 0
-			}
-			out[i] = g
+		switch yv := any(y[lo:hi]).(type) {
+		case []float32:
+			reluGrad32(yv, any(dy[lo:hi]).([]float32), any(out[lo:hi]).([]float32))
+		case []float64:
+			reluGrad64(yv, any(dy[lo:hi]).([]float64), any(out[lo:hi]).([]float64))
 		}
 	})
+}
+
+// reluGrad32 is reluGrad in float32: v > 0 exactly when v's bits, less
+// one, are below those of +Inf (zero wraps around; negative numbers and
+// NaNs are above).
+func reluGrad32(y, dy, out []float32) {
+	dy, out = dy[:len(y)], out[:len(y)]
+	for i, v := range y {
+		var keep uint32
+		if math.Float32bits(v)-1 < 0x7f800000 {
+			keep = ^uint32(0)
+		}
+		out[i] = math.Float32frombits(math.Float32bits(dy[i]) & keep)
+	}
+}
+
+// reluGrad64 is reluGrad32 in float64.
+func reluGrad64(y, dy, out []float64) {
+	dy, out = dy[:len(y)], out[:len(y)]
+	for i, v := range y {
+		var keep uint64
+		if math.Float64bits(v)-1 < 0x7ff0000000000000 {
+			keep = ^uint64(0)
+		}
+		out[i] = math.Float64frombits(math.Float64bits(dy[i]) & keep)
+	}
 }
 
 var _ gorgonia.SDOp = (*reluOp)(nil)
