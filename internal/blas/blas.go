@@ -76,7 +76,11 @@ func Sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 		smallGemm(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, gonum.Implementation{}.Sscal, gonum.Implementation{}.Saxpy)
 		return
 	}
-	parts(split32, tA, tB, m, n, k, lda, ldb, ldc, func(m, n int, ao, bo, co int) {
+	unit := 1
+	if packed {
+		unit = mr
+	}
+	parts(split32, unit, tA, tB, m, n, k, lda, ldb, ldc, func(m, n int, ao, bo, co int) {
 		if packed {
 			sgemmPacked(tA, tB, m, n, k, alpha, a[ao:], lda, b[bo:], ldb, beta, c[co:], ldc)
 			return
@@ -94,7 +98,7 @@ func Dgemm(tA, tB Transpose, m, n, k int, alpha float64, a []float64, lda int, b
 		smallGemm(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, gonum.Implementation{}.Dscal, gonum.Implementation{}.Daxpy)
 		return
 	}
-	parts(split64, tA, tB, m, n, k, lda, ldb, ldc, func(m, n int, ao, bo, co int) {
+	parts(split64, 1, tA, tB, m, n, k, lda, ldb, ldc, func(m, n int, ao, bo, co int) {
 		impl.Dgemm(tA, tB, m, n, k, alpha, a[ao:], lda, b[bo:], ldb, beta, c[co:], ldc)
 	})
 }
@@ -136,14 +140,16 @@ func smallGemm[T float32 | float64](m, n, k int, alpha T, a []T, lda int, b []T,
 // of that block's first values in a, b and c. Each value of c is computed
 // by one call; a blocked GEMM may sum in another order for another block
 // shape, so split results agree with unsplit ones to rounding, and are
-// the same from run to run for the same number of CPUs.
-func parts(split bool, tA, tB Transpose, m, n, k, lda, ldb, ldc int, gemm func(m, n int, ao, bo, co int)) {
+// the same from run to run for the same number of CPUs. unit is the rows
+// the implementation works on at once: a block of rows is split only when
+// each CPU gets at least four such units.
+func parts(split bool, unit int, tA, tB Transpose, m, n, k, lda, ldb, ldc int, gemm func(m, n int, ao, bo, co int)) {
 	workers := runtime.GOMAXPROCS(0)
 	if !split || workers < 2 || m*n*k < splitMin {
 		gemm(m, n, 0, 0, 0)
 		return
 	}
-	byRows := m >= 4*workers || m >= n
+	byRows := m >= 4*workers*unit || m >= n
 	total := n
 	if byRows {
 		total = m
