@@ -115,13 +115,7 @@ func (op *concatOp) String() string        { return fmt.Sprintf("%s{%d}", op.nam
 func (op *concatOp) BufferBytes() int      { return denseBytes(op.out) }
 func (op *concatOp) Release()              { op.out = nil }
 
-func (op *concatOp) DiffWRT(n int) []bool {
-	out := make([]bool, n)
-	for i := range out {
-		out[i] = true
-	}
-	return out
-}
+func (op *concatOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 func (op *concatOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(vals) != op.n {

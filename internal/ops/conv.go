@@ -149,6 +149,16 @@ func writeHash(h hash.Hash, name string, id int64) {
 	fmt.Fprintf(h, "%s#%d", name, id)
 }
 
+// allTrue is DiffWRT for an op differentiable with respect to all its n
+// inputs.
+func allTrue(n int) []bool {
+	out := make([]bool, n)
+	for i := range out {
+		out[i] = true
+	}
+	return out
+}
+
 func hashOf(name string, id int64) uint32 {
 	h := fnv.New32a()
 	writeHash(h, name, id)

@@ -79,13 +79,7 @@ func (op *extremumOp) String() string        { return fmt.Sprintf("%s{%d}", op.n
 func (op *extremumOp) BufferBytes() int      { return denseBytes(op.out) }
 func (op *extremumOp) Release()              { op.out = nil }
 
-func (op *extremumOp) DiffWRT(n int) []bool {
-	out := make([]bool, n)
-	for i := range out {
-		out[i] = true
-	}
-	return out
-}
+func (op *extremumOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 func (op *extremumOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	ins, err := sameDense(op.name(), op.n, vals)

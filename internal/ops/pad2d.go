@@ -127,13 +127,7 @@ func (op *pad2DOp) String() string {
 	return fmt.Sprintf("%s{%d,%d,%d,%d}", op.name(), op.p.Top, op.p.Bottom, op.p.Left, op.p.Right)
 }
 
-func (op *pad2DOp) DiffWRT(n int) []bool {
-	out := make([]bool, n)
-	for i := range out {
-		out[i] = true
-	}
-	return out
-}
+func (op *pad2DOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 func (op *pad2DOp) SymDiff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 	if len(inputs) != 1 {

@@ -91,13 +91,7 @@ func (op *copyReshapeOp) Hashcode() uint32 {
 }
 func (op *copyReshapeOp) String() string { return fmt.Sprintf("CopyReshape%v", op.to) }
 
-func (op *copyReshapeOp) DiffWRT(n int) []bool {
-	out := make([]bool, n)
-	for i := range out {
-		out[i] = true
-	}
-	return out
-}
+func (op *copyReshapeOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 func (op *copyReshapeOp) SymDiff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 	if len(inputs) != 1 {

@@ -118,13 +118,7 @@ func (op *upsample2DOp) WriteHash(h hash.Hash) { layoutWriteHash(h, op.name(), o
 func (op *upsample2DOp) Hashcode() uint32      { return layoutHash(op.name(), op.id, op.sh, op.sw) }
 func (op *upsample2DOp) String() string        { return fmt.Sprintf("%s{%dx%d}", op.name(), op.sh, op.sw) }
 
-func (op *upsample2DOp) DiffWRT(n int) []bool {
-	out := make([]bool, n)
-	for i := range out {
-		out[i] = true
-	}
-	return out
-}
+func (op *upsample2DOp) DiffWRT(n int) []bool { return allTrue(n) }
 
 func (op *upsample2DOp) SymDiff(inputs gorgonia.Nodes, _, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 	if len(inputs) != 1 {
