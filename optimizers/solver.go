@@ -3,12 +3,12 @@ package optimizers
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/internal/parallel"
 )
 
 // float is the element type of the weights the solvers update.
@@ -121,33 +121,14 @@ func (c *core) begin(vgs []gorgonia.ValueGrad) error {
 	return nil
 }
 
-// parallelMin is the size of a parameter from which its update is split
-// over the CPUs.
-const parallelMin = 1 << 15
-
 // update calls fn for every parameter over [0, size): in one call, or, for
-// a large parameter, in one call per CPU on goroutines, each over a
-// contiguous range. Every solver's update goes element by element, so the
-// split changes no value.
+// a large parameter, split over the CPUs (parallel.For). Every solver's
+// update goes element by element, so the split changes no value.
 func (c *core) update(fn func(p *param, lo, hi int)) {
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
 	for i := range c.params {
 		p := &c.params[i]
-		if workers < 2 || p.size < parallelMin {
-			fn(p, 0, p.size)
-			continue
-		}
-		for w := 0; w < workers; w++ {
-			lo, hi := p.size*w/workers, p.size*(w+1)/workers
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				fn(p, lo, hi)
-			}()
-		}
+		parallel.For(p.size, p.size, func(lo, hi int) { fn(p, lo, hi) })
 	}
-	wg.Wait()
 }
 
 // part is the range [lo, hi) of each state slice.

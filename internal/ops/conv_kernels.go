@@ -1,10 +1,8 @@
 package ops
 
 import (
-	"runtime"
-	"sync"
-
 	"github.com/profundo/profundo/internal/blas"
+	"github.com/profundo/profundo/internal/parallel"
 )
 
 // float is the element type of Profundo's tensors.
@@ -20,33 +18,6 @@ func gemm[T float](tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ld
 	}
 }
 
-// parallelMin is the work (values touched) below which a loop runs on one
-// goroutine.
-const parallelMin = 1 << 15
-
-// parallel calls fn over [0, n) split into one contiguous range per CPU,
-// when work, the values the whole loop touches, makes it worth it.
-func parallel(n, work int, fn func(lo, hi int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers > n {
-		workers = n
-	}
-	if workers <= 1 || work < parallelMin {
-		fn(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		lo, hi := n*i/workers, n*(i+1)/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	wg.Wait()
-}
-
 // buffer returns buf as a []T of length n, reallocated when too short.
 func buffer[T float](buf any, n int) []T {
 	if b, ok := buf.([]T); ok && cap(b) >= n {
@@ -60,7 +31,7 @@ func buffer[T float](buf any, n int) []T {
 // c) like the kernel's rows. Positions in the padding are zeros.
 func im2col[T float](g convGeom, x []T, first, count int, cols []T) {
 	k, rows := g.k(), g.rows()
-	parallel(count, count*rows*k, func(lo, hi int) {
+	parallel.For(count, count*rows*k, func(lo, hi int) {
 		for s := lo; s < hi; s++ {
 			img := x[(first+s)*g.h*g.w*g.c:]
 			out := cols[s*rows*k:]
@@ -104,7 +75,7 @@ func im2col[T float](g convGeom, x []T, first, count int, cols []T) {
 // into dx, which the caller zeroed.
 func col2im[T float](g convGeom, dcols []T, first, count int, dx []T) {
 	k, rows := g.k(), g.rows()
-	parallel(count, count*rows*k, func(lo, hi int) {
+	parallel.For(count, count*rows*k, func(lo, hi int) {
 		for s := lo; s < hi; s++ {
 			img := dx[(first+s)*g.h*g.w*g.c:]
 			in := dcols[s*rows*k:]
@@ -161,7 +132,7 @@ func convForward[T float](g convGeom, x, w, b, out []T, colsBuf any) (any, bool)
 		o := out[first*rows*g.f : (first+count)*rows*g.f]
 		beta := T(0)
 		if b != nil {
-			parallel(count*rows, count*rows*g.f, func(lo, hi int) {
+			parallel.For(count*rows, count*rows*g.f, func(lo, hi int) {
 				for r := lo; r < hi; r++ {
 					copy(o[r*g.f:(r+1)*g.f], b)
 				}

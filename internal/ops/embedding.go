@@ -9,6 +9,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/internal/parallel"
 )
 
 // Embedding gathers rows of table, [vocab, dim], by the ids in ids: ids of
@@ -250,7 +252,7 @@ func unravel(i int, shape tensor.Shape) []int {
 }
 
 func gather[T float](rows []int, table, out []T, dim int) {
-	parallel(len(rows), len(rows)*dim, func(lo, hi int) {
+	parallel.For(len(rows), len(rows)*dim, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			r := rows[i]
 			copy(out[i*dim:(i+1)*dim], table[r*dim:(r+1)*dim])
@@ -262,7 +264,7 @@ func gather[T float](rows []int, table, out []T, dim int) {
 // columns are split between workers, so no two write the same value.
 func scatterAdd[T float](rows []int, dy, out []T, dim int) {
 	clear(out)
-	parallel(dim, len(rows)*dim, func(lo, hi int) {
+	parallel.For(dim, len(rows)*dim, func(lo, hi int) {
 		for i, r := range rows {
 			src := dy[i*dim+lo : i*dim+hi]
 			dst := out[r*dim+lo : r*dim+hi]

@@ -9,6 +9,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/internal/parallel"
 )
 
 // LayerNorm normalizes x, [..., C], over its last axis: each row of C
@@ -375,7 +377,7 @@ func rowStats[T float](row []T, eps float64) (mean, inv float64) {
 
 // rowStatsAll writes every row's mean and 1/sqrt(var + eps).
 func rowStatsAll[T float](x []T, c int, eps float64, mean, inv []float64) {
-	parallel(len(mean), len(x), func(lo, hi int) {
+	parallel.For(len(mean), len(x), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			mean[r], inv[r] = rowStats(x[r*c:(r+1)*c], eps)
 		}
@@ -384,7 +386,7 @@ func rowStatsAll[T float](x []T, c int, eps float64, mean, inv []float64) {
 
 func lnForward[T float](x, gamma, beta, out []T, c int, means, invs []float64) {
 	rows := len(x) / c
-	parallel(rows, len(x), func(lo, hi int) {
+	parallel.For(rows, len(x), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			xr, yr := x[r*c:(r+1)*c], out[r*c:(r+1)*c]
 			mean, inv := means[r], invs[r]
@@ -406,7 +408,7 @@ func lnForward[T float](x, gamma, beta, out []T, c int, means, invs []float64) {
 // with g = dy*gamma.
 func lnGradInput[T float](x, gamma, dy, dx []T, c int, means, invs []float64) {
 	rows := len(x) / c
-	parallel(rows, len(x), func(lo, hi int) {
+	parallel.For(rows, len(x), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			xr, dyr, dxr := x[r*c:(r+1)*c], dy[r*c:(r+1)*c], dx[r*c:(r+1)*c]
 			mean, inv := means[r], invs[r]

@@ -8,6 +8,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/internal/parallel"
 )
 
 // Maximum is the elementwise maximum of xs, which share one shape and
@@ -236,7 +238,7 @@ func argExtremum[T float](xs [][]T, j int, isMin bool) int {
 }
 
 func extremumValues[T float](out []T, xs [][]T, isMin bool) {
-	parallel(len(out), len(out)*len(xs), func(lo, hi int) {
+	parallel.For(len(out), len(out)*len(xs), func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			out[j] = xs[argExtremum(xs, j, isMin)][j]
 		}
@@ -244,7 +246,7 @@ func extremumValues[T float](out []T, xs [][]T, isMin bool) {
 }
 
 func extremumGrad[T float](out []T, xs [][]T, dy []T, which int, isMin bool) {
-	parallel(len(out), len(out)*len(xs), func(lo, hi int) {
+	parallel.For(len(out), len(out)*len(xs), func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			if argExtremum(xs, j, isMin) == which {
 				out[j] = dy[j]

@@ -5,14 +5,14 @@ import (
 	"hash"
 	"hash/fnv"
 	"math"
-	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/internal/parallel"
 )
 
 // poolOpID numbers pooling ops, so that each has a hash of its own: Gorgonia
@@ -20,10 +20,6 @@ import (
 // the same input must stay two nodes, since each owns its buffers. It is
 // only ever incremented; nothing reads it but the constructors.
 var poolOpID atomic.Uint64
-
-// poolParallelMin is the work (input plus output values) above which a
-// pooling op splits its batch over GOMAXPROCS goroutines.
-const poolParallelMin = 1 << 16
 
 // poolFloat is the element type of the pooling kernels.
 type poolFloat interface{ float32 | float64 }
@@ -122,21 +118,7 @@ type poolKernel[F poolFloat] func(g *poolGeom, a, b []F, arg []int32, lo, hi int
 // samples per goroutine when the work is large. Samples are independent, so
 // the results do not depend on the split.
 func poolSplit[F poolFloat](g *poolGeom, k poolKernel[F], a, b []F, arg []int32) {
-	workers := min(runtime.GOMAXPROCS(0), g.n)
-	if workers <= 1 || g.n*(g.inSample()+g.outSample()) <= poolParallelMin {
-		k(g, a, b, arg, 0, g.n)
-		return
-	}
-	var wg sync.WaitGroup
-	wg.Add(workers)
-	for i := 0; i < workers; i++ {
-		lo, hi := g.n*i/workers, g.n*(i+1)/workers
-		go func() {
-			defer wg.Done()
-			k(g, a, b, arg, lo, hi)
-		}()
-	}
-	wg.Wait()
+	parallel.For(g.n, g.n*(g.inSample()+g.outSample()), func(lo, hi int) { k(g, a, b, arg, lo, hi) })
 }
 
 // poolBuf is a tensor an op owns and returns from every run. Gorgonia may

@@ -8,6 +8,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/internal/parallel"
 )
 
 // ReLU is max(x, 0) elementwise, as one op that writes into a buffer it
@@ -130,7 +132,7 @@ func (op *reluGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 }
 
 func relu[T float](x, out []T) {
-	parallel(len(x), len(x), func(lo, hi int) {
+	parallel.For(len(x), len(x), func(lo, hi int) {
 		out, x := out[lo:hi], x[lo:hi]
 		for i, v := range x {
 			out[i] = max(v, 0) // NaN stays NaN
@@ -142,7 +144,7 @@ func relu[T float](x, out []T) {
 // Half of a layer's outputs are zero, in no order a branch predictor
 // could learn, so the choice is made on the bits, without a branch.
 func reluGrad[T float](y, dy, out []T) {
-	parallel(len(y), len(y), func(lo, hi int) {
+	parallel.For(len(y), len(y), func(lo, hi int) {
 		switch yv := any(y[lo:hi]).(type) {
 		case []float32:
 			reluGrad32(yv, any(dy[lo:hi]).([]float32), any(out[lo:hi]).([]float32))
