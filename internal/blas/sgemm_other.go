@@ -9,14 +9,11 @@ import "unsafe"
 // assembly), and elsewhere every product goes to gonum or OpenBLAS.
 const hasKernel = false
 
-// kernel6x16 is never called where hasKernel is false; it is the portable
-// form of the assembly kernel, so that the package builds everywhere.
+// kernel6x16 is the assembly kernel's work in Go. The default build never
+// calls it where hasKernel is false (products go to gonum); it lets the
+// package build everywhere, and the purego build's tests check sgemmPacked
+// with it.
 func kernel6x16(k int, a, b, c *float32, ldc int, alpha float32, accum bool) {
-	kernelGo(k, a, b, c, ldc, alpha, accum)
-}
-
-// kernelGo is kernel6x16 in Go.
-func kernelGo(k int, a, b, c *float32, ldc int, alpha float32, accum bool) {
 	as := unsafe.Slice(a, k*mr)
 	bs := unsafe.Slice(b, k*nr)
 	cs := unsafe.Slice(c, (mr-1)*ldc+nr)
