@@ -4,7 +4,10 @@
 The PyTorch side of Profundo's side-by-side benchmark (bench/sidebyside runs
 it in alternation with bench/fmnist); it also times one-sample predictions.
 
-Run with the Debian interpreter: /usr/bin/python3 torch_fmnist.py --model mlp --epochs 5
+Run with the Debian interpreter and the thread settings of the peers' README
+(OpenBLAS's pool and PyTorch's OpenMP pool must not fight over the cores):
+
+    OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 torch_fmnist.py --model mlp --epochs 5
 
 Reports: train samples/s (median over epochs, data already in memory, so data
 loading is excluded), wall seconds per epoch, test accuracy after epoch 1 and
@@ -100,6 +103,15 @@ def peak_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def blas_library():
+    """The BLAS that Debian's PyTorch calls: whatever libblas.so.3 resolves to."""
+    for d in ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"):
+        link = os.path.join(d, "libblas.so.3")
+        if os.path.exists(link):
+            return os.path.realpath(link)
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", choices=["mlp", "cnn"], default="mlp")
@@ -181,6 +193,8 @@ def main():
         "train_samples_per_cpu_s": round(nbatches * bs * len(cpus) / sum(cpus), 1),
         "epoch_cpu_s": [round(c, 3) for c in cpus],
         "env": {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_WAIT_POLICY", "OMP_NUM_THREADS")},
+        "torch_threads": torch.get_num_threads(), "blas": blas_library(),
+        "mkldnn": torch.backends.mkldnn.is_available(),
         "epoch_wall_s_median": round(statistics.median(walls), 3),
         "epoch_wall_s": [round(w, 3) for w in walls],
         "test_acc_epoch1": round(accs[0], 4), "test_acc_final": round(accs[-1], 4),

@@ -8,7 +8,13 @@
 //	go run ./bench/sidebyside --models cnn --rounds 3 --epochs 1
 //
 // PyTorch is Debian's python3-torch, run by /usr/bin/python3 on
-// bench/torch_fmnist.py with the same flags.
+// bench/torch_fmnist.py with the same flags, and set up as
+// ../shared/peers/README.md says: OPENBLAS_NUM_THREADS=1 and
+// OMP_WAIT_POLICY=PASSIVE, so that OpenBLAS's thread pool and PyTorch's
+// OpenMP pool do not fight over the cores. Without them PyTorch's MLP trains
+// at a third of its speed on two cores, and a ratio against it means
+// nothing. The environment, BLAS and thread count each side ran with are
+// recorded in the JSON.
 package main
 
 import (
@@ -30,6 +36,7 @@ type metric struct{ key, label string }
 
 var measured = []metric{
 	{"train_samples_per_s_median", "train samples/s"},
+	{"train_samples_per_cpu_s", "train samples per CPU-second"},
 	{"infer_samples_per_s", "inference samples/s (batch 1000)"},
 	{"batch1_latency_ms_median", "batch-1 latency ms"},
 	{"peak_rss_mib", "peak RSS MiB"},
@@ -42,25 +49,32 @@ func main() {
 	epochs := flag.Int("epochs", 0, "epochs per run; 0 means each script's default (mlp 5, cnn 2)")
 	maxBatches := flag.Int("max-batches", 0, "if > 0, batches per epoch (shorter timing runs)")
 	tags := flag.String("tags", "", "build tags of the Profundo binary (openblas)")
+	threads := flag.Int("threads", 2, "threads of both sides: GOMAXPROCS and torch.set_num_threads")
 	python := flag.String("python", "/usr/bin/python3", "the Python that has torch")
 	script := flag.String("torch-script", "bench/torch_fmnist.py", "the PyTorch side")
 	data := flag.String("data", "/usr/share/datasets/fashion-mnist", "directory of the Fashion-MNIST IDX files")
 	out := flag.String("json", "bench/results.json", "file to write the results to; empty for none")
 	flag.Parse()
-	if err := run(strings.Split(*modelList, ","), *rounds, *epochs, *maxBatches, *tags, *python, *script, *data, *out); err != nil {
+	if err := run(strings.Split(*modelList, ","), *rounds, *epochs, *maxBatches, *threads, *tags, *python, *script, *data, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "sidebyside:", err)
 		os.Exit(1)
 	}
 }
 
+// peerEnv is the environment PyTorch runs with, as ../shared/peers/README.md
+// says; it is set on the child whatever this process's environment holds.
+var peerEnv = map[string]string{"OPENBLAS_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
+
 type report struct {
-	Tags   string                        `json:"tags"`
-	Rounds int                           `json:"rounds"`
-	Runs   map[string][]map[string]any   `json:"runs"`   // "model/impl" -> each round's JSON
-	Median map[string]map[string]float64 `json:"median"` // "model/impl" -> metric -> median
+	Tags    string                        `json:"tags"`
+	Rounds  int                           `json:"rounds"`
+	Threads int                           `json:"threads"`
+	PeerEnv map[string]string             `json:"peer_env"`
+	Runs    map[string][]map[string]any   `json:"runs"`   // "model/impl" -> each round's JSON
+	Median  map[string]map[string]float64 `json:"median"` // "model/impl" -> metric -> median
 }
 
-func run(modelNames []string, rounds, epochs, maxBatches int, tags, python, script, data, out string) error {
+func run(modelNames []string, rounds, epochs, maxBatches, threads int, tags, python, script, data, out string) error {
 	dir, err := os.MkdirTemp("", "sidebyside")
 	if err != nil {
 		return err
@@ -72,9 +86,9 @@ func run(modelNames []string, rounds, epochs, maxBatches int, tags, python, scri
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("build ./bench/fmnist: %w", err)
 	}
-	rep := report{Tags: tags, Rounds: rounds, Runs: map[string][]map[string]any{}, Median: map[string]map[string]float64{}}
+	rep := report{Tags: tags, Rounds: rounds, Threads: threads, PeerEnv: peerEnv, Runs: map[string][]map[string]any{}, Median: map[string]map[string]float64{}}
 	for _, model := range modelNames {
-		args := []string{"--model", model, "--data", data}
+		args := []string{"--model", model, "--data", data, "--threads", strconv.Itoa(threads)}
 		if epochs > 0 {
 			args = append(args, "--epochs", strconv.Itoa(epochs))
 		}
@@ -85,12 +99,13 @@ func run(modelNames []string, rounds, epochs, maxBatches int, tags, python, scri
 			for _, side := range []struct {
 				impl string
 				cmd  []string
+				env  map[string]string
 			}{
-				{"torch", append([]string{python, script}, args...)},
-				{"profundo", append([]string{bin}, args...)},
+				{"torch", append([]string{python, script}, args...), peerEnv},
+				{"profundo", append([]string{bin}, args...), nil},
 			} {
 				fmt.Fprintf(os.Stderr, "round %d/%d: %s %s\n", r+1, rounds, side.impl, model)
-				res, err := runJSON(side.cmd)
+				res, err := runJSON(side.cmd, side.env)
 				if err != nil {
 					return fmt.Errorf("%s %s: %w", side.impl, model, err)
 				}
@@ -130,8 +145,13 @@ func run(modelNames []string, rounds, epochs, maxBatches int, tags, python, scri
 }
 
 // runJSON runs a benchmark and returns the object of its "JSON " line.
-func runJSON(argv []string) (map[string]any, error) {
+// env's variables replace those of this process's environment.
+func runJSON(argv []string, env map[string]string) (map[string]any, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = os.Environ()
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
 	var stdout bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -161,7 +181,15 @@ func printTable(w *os.File, modelNames []string, rep report, tags string) {
 			break
 		}
 	}
-	fmt.Fprintf(w, "Profundo (%s) vs PyTorch, medians of %d alternating rounds\n\n", build, rep.Rounds)
+	peer := "PyTorch"
+	for _, model := range modelNames {
+		if runs := rep.Runs[model+"/torch"]; len(runs) > 0 {
+			peer = fmt.Sprintf("PyTorch %v (BLAS %v, %v threads, OPENBLAS_NUM_THREADS=%s OMP_WAIT_POLICY=%s)",
+				runs[0]["torch"], runs[0]["blas"], runs[0]["torch_threads"], rep.PeerEnv["OPENBLAS_NUM_THREADS"], rep.PeerEnv["OMP_WAIT_POLICY"])
+			break
+		}
+	}
+	fmt.Fprintf(w, "Profundo (%s, GOMAXPROCS %d) vs %s, medians of %d alternating rounds\n\n", build, rep.Threads, peer, rep.Rounds)
 	fmt.Fprintf(w, "| model | measurement | PyTorch | Profundo | Profundo/PyTorch |\n|---|---|---|---|---|\n")
 	for _, model := range modelNames {
 		t, p := rep.Median[model+"/torch"], rep.Median[model+"/profundo"]
