@@ -65,8 +65,8 @@ type result struct {
 }
 
 func main() {
-	model := flag.String("model", "mlp", "mlp (784-256-128-10) or cnn (c32-pool-c64-pool-d128-d10)")
-	epochs := flag.Int("epochs", 0, "epochs; 0 means 5 (mlp) or 2 (cnn)")
+	model := flag.String("model", "mlp", "mlp (784-256-128-10), cnn (c32-pool-c64-pool-d128-d10) or vgg (32x32x3, see vgg.go)")
+	epochs := flag.Int("epochs", 0, "epochs; 0 means 5 (mlp) or 2 (cnn, vgg)")
 	batch := flag.Int("batch", 128, "training batch size")
 	lr := flag.Float64("lr", 1e-3, "Adam's learning rate")
 	threads := flag.Int("threads", 2, "GOMAXPROCS (and OpenBLAS's threads, set through OPENBLAS_NUM_THREADS by bench/run.sh)")
@@ -94,7 +94,7 @@ func run(model string, epochs, bs int, lr float64, threads, maxBatches, inferBat
 	runtime.GOMAXPROCS(threads)
 	if epochs == 0 {
 		epochs = 5
-		if model == "cnn" {
+		if model != "mlp" {
 			epochs = 2
 		}
 	}
@@ -106,15 +106,17 @@ func run(model string, epochs, bs int, lr float64, threads, maxBatches, inferBat
 	}
 	loadS := time.Since(t0).Seconds()
 
-	in := layers.Shape(train.X.Shape()[1:])
 	var m *models.Sequential
 	switch model {
 	case "mlp":
-		m, err = models.NewMLP(in, []int{256, 128}, 0, 10)
+		m, err = models.NewMLP(layers.Shape(train.X.Shape()[1:]), []int{256, 128}, 0, 10)
 	case "cnn":
-		m, err = models.NewSmallCNN(in, 10, 0)
+		m, err = models.NewSmallCNN(layers.Shape(train.X.Shape()[1:]), 10, 0)
+	case "vgg":
+		train.X, test.X = rgb32(train.X), rgb32(test.X)
+		m, err = newVGG()
 	default:
-		return fmt.Errorf("--model must be mlp or cnn, got %q", model)
+		return fmt.Errorf("--model must be mlp, cnn or vgg, got %q", model)
 	}
 	if err != nil {
 		return err
