@@ -248,14 +248,16 @@ func TestSequenceLayersLearnDigits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p1, err := m.Predict(context.Background(), test.X)
+	p1s, err := m.Predict(context.Background(), test.X)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p2, err := back.Predict(context.Background(), test.X)
+	p1 := p1s[0]
+	p2s, err := back.Predict(context.Background(), test.X)
 	if err != nil {
 		t.Fatal(err)
 	}
+	p2 := p2s[0]
 	if !reflect.DeepEqual(p1.Data(), p2.Data()) {
 		t.Error("the loaded model predicts differently")
 	}
