@@ -146,7 +146,7 @@ func fromGraphSpec(g *graphJSON, opt LoadOptions) (*Functional, error) {
 				if owners[i], err = layers.UnmarshalMerger(spec); err != nil {
 					return nil, errors.Wrapf(err, "layer %d", i)
 				}
-			} else if owners[i], err = layers.Unmarshal(spec, opt.Layers); err != nil {
+			} else if owners[i], err = unmarshalLayer(spec, opt); err != nil {
 				return nil, errors.Wrapf(err, "layer %d", i)
 			}
 		}

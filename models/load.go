@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -200,12 +201,29 @@ func parseModelJSON(data []byte, saved bool) (*modelJSON, error) {
 	return &doc, nil
 }
 
+// unmarshalLayer makes the layer a spec describes, of a kind of package
+// layers or one opt.Layers makes; an unknown kind is an error that says how
+// to make layers of one's own.
+func unmarshalLayer(spec layers.Spec, opt LoadOptions) (layers.Layer, error) {
+	custom := false
+	if opt.Layers != nil {
+		_, custom = opt.Layers(spec.Kind)
+	}
+	if !custom {
+		if _, err := layers.New(spec.Kind); err != nil {
+			return nil, errors.Errorf("unknown layer kind %q: a layer of one's own loads when models.LoadOptions.Layers (given to LoadWith, LoadFS or FromSpec) makes a new value of its kind; the kinds built in are %s",
+				spec.Kind, strings.Join(layers.Kinds(), ", "))
+		}
+	}
+	return layers.Unmarshal(spec, opt.Layers)
+}
+
 // sequentialOf makes the Sequential of the given layers, frozen ones
 // marked.
 func sequentialOf(specs []layers.Spec, frozen []int, opt LoadOptions) (*Sequential, error) {
 	s := NewSequential()
 	for i, spec := range specs {
-		l, err := layers.Unmarshal(spec, opt.Layers)
+		l, err := unmarshalLayer(spec, opt)
 		if err != nil {
 			return nil, errors.Wrapf(err, "layer %d", i)
 		}
