@@ -246,19 +246,47 @@ func (f *Functional) score(name string, v float64) {
 	f.scores[name] = v
 }
 
+// EvalConfig says how Evaluate and Predict run, as Keras's batch_size
+// argument of evaluate and predict. Its zero value uses Config's
+// BatchSize.
+type EvalConfig struct {
+	// BatchSize is the number of rows per graph run; zero means Config's
+	// BatchSize (32 when that is zero too).
+	BatchSize int
+}
+
+// batchSize is the batch size of an Evaluate or Predict call.
+func (f *Functional) batchSize(cfg []EvalConfig, what string) (int, error) {
+	if len(cfg) > 1 {
+		return 0, errors.Errorf("%s: give at most one EvalConfig, got %d", what, len(cfg))
+	}
+	if len(cfg) == 1 && cfg[0].BatchSize != 0 {
+		if cfg[0].BatchSize < 0 {
+			return 0, errors.Errorf("%s: batch size must be > 0, got %d", what, cfg[0].BatchSize)
+		}
+		return cfg[0].BatchSize, nil
+	}
+	return f.cfg.BatchSize, nil
+}
+
 // Evaluate scores the model on x and y (as Fit takes them): the mean total
 // loss as "loss", each output's loss with several outputs, and each
 // compiled metric by its name. A Sampling layer draws its noise from a
-// fixed stream, so the same data scores the same.
-func (f *Functional) Evaluate(ctx context.Context, x, y Tensors) (trainer.Logs, error) {
+// fixed stream, so the same data scores the same. An EvalConfig sets the
+// batch size: m.Evaluate(ctx, x, y, models.EvalConfig{BatchSize: 500}).
+func (f *Functional) Evaluate(ctx context.Context, x, y Tensors, cfg ...EvalConfig) (trainer.Logs, error) {
 	if !f.compiled {
 		return nil, errors.New("evaluate: the model is not compiled; call Compile first")
+	}
+	bs, err := f.batchSize(cfg, "evaluate")
+	if err != nil {
+		return nil, err
 	}
 	data, err := f.prepare(x, y, "evaluate")
 	if err != nil {
 		return nil, err
 	}
-	logs, err := trainer.Evaluate(ctx, f, f.mets, data, f.cfg.BatchSize)
+	logs, err := trainer.Evaluate(ctx, f, f.mets, data, bs)
 	for k, v := range logs {
 		f.score("evaluate_"+k, v)
 	}
@@ -269,13 +297,18 @@ func (f *Functional) Evaluate(ctx context.Context, x, y Tensors) (trainer.Logs, 
 // input), one tensor per output, [n, out_i...], in the model's order and
 // dtype: Predict(ctx, x)[0] is a one-output model's. Any number of rows
 // works, one included. A model that is not compiled builds from seed 0 (or
-// the seed of a model holding it that built it).
-func (f *Functional) Predict(ctx context.Context, x Tensors) ([]*tensor.Dense, error) {
+// the seed of a model holding it that built it). An EvalConfig sets the
+// batch size.
+func (f *Functional) Predict(ctx context.Context, x Tensors, cfg ...EvalConfig) ([]*tensor.Dense, error) {
+	bs, err := f.batchSize(cfg, "predict")
+	if err != nil {
+		return nil, err
+	}
 	xts, err := f.prepareInputs(x, "predict")
 	if err != nil {
 		return nil, err
 	}
-	return trainer.Predict(ctx, f, xts, f.cfg.BatchSize)
+	return trainer.Predict(ctx, f, xts, bs)
 }
 
 // TrainOnBatch takes one optimizer step on x and y (as Fit takes them) as

@@ -102,9 +102,16 @@ func FromSpec(r io.Reader, opt LoadOptions) (*Functional, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "model spec")
 	}
-	m, err := decodeModel(map[string][]byte{modelFile: data}, opt, false)
+	name := "model spec"
+	if n, ok := r.(interface{ Name() string }); ok && n.Name() != "" {
+		name = n.Name() // a file
+	}
+	m, err := decodeModel(map[string][]byte{modelFile: data}, opt, false, name)
 	if err != nil {
-		return nil, errors.Wrap(err, "model spec")
+		if name == "model spec" {
+			return nil, errors.Wrap(err, name)
+		}
+		return nil, err
 	}
 	return m, nil
 }
@@ -172,7 +179,7 @@ func readFiles(path string) (map[string][]byte, error) {
 // parseModelJSON decodes model.json, strictly. A saved model must carry the
 // format name and a version this package reads; a hand-written spec may
 // leave them out.
-func parseModelJSON(data []byte, saved bool) (*modelJSON, error) {
+func parseModelJSON(data []byte, saved bool, name string) (*modelJSON, error) {
 	var class struct {
 		Class string `json:"class"`
 	}
@@ -181,22 +188,22 @@ func parseModelJSON(data []byte, saved bool) (*modelJSON, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
-		return nil, errors.Wrap(err, modelFile)
+		return nil, jsonError(err, data, name)
 	}
 	if doc.Format != "" && doc.Format != formatName {
-		return nil, errors.Errorf("%s: format is %q, not %q", modelFile, doc.Format, formatName)
+		return nil, errors.Errorf("%s: format is %q, not %q", name, doc.Format, formatName)
 	}
 	if saved && doc.Format == "" {
-		return nil, errors.Errorf("%s: no format field: not a Profundo model", modelFile)
+		return nil, errors.Errorf("%s: no format field: not a Profundo model", name)
 	}
 	if doc.FormatVersion > formatVersion {
-		return nil, errors.Errorf("%s: format version %d is newer than this Profundo reads (%d): upgrade Profundo", modelFile, doc.FormatVersion, formatVersion)
+		return nil, errors.Errorf("%s: format version %d is newer than this Profundo reads (%d): upgrade Profundo", name, doc.FormatVersion, formatVersion)
 	}
 	if saved && doc.FormatVersion < 1 {
-		return nil, errors.Errorf("%s: format version %d is invalid", modelFile, doc.FormatVersion)
+		return nil, errors.Errorf("%s: format version %d is invalid", name, doc.FormatVersion)
 	}
 	if len(doc.Layers) == 0 {
-		return nil, errors.Errorf("%s: no layers", modelFile)
+		return nil, errors.Errorf("%s: no layers", name)
 	}
 	return &doc, nil
 }
@@ -243,10 +250,10 @@ func sequentialOf(specs []layers.Spec, frozen []int, opt LoadOptions) (*Sequenti
 // decodeModel makes the model of a saved model's files (saved: with its
 // weights, and its optimizer state for a checkpoint) or of a hand-written
 // spec (model.json alone).
-func decodeModel(files map[string][]byte, opt LoadOptions, saved bool) (*Functional, error) {
+func decodeModel(files map[string][]byte, opt LoadOptions, saved bool, name string) (*Functional, error) {
 	js, ok := files[modelFile]
 	if !ok {
-		return nil, errors.Errorf("no %s", modelFile)
+		return nil, errors.Errorf("no %s", name)
 	}
 	var head struct {
 		Class string `json:"class"`
@@ -260,32 +267,32 @@ func decodeModel(files map[string][]byte, opt LoadOptions, saved bool) (*Functio
 		dec := json.NewDecoder(bytes.NewReader(js))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&doc); err != nil {
-			return nil, errors.Wrapf(err, "%s (a functional model's)", modelFile)
+			return nil, jsonError(err, js, name)
 		}
 		if (saved || doc.Format != "") && doc.Format != formatName {
-			return nil, errors.Errorf("%s: format is %q, not %q", modelFile, doc.Format, formatName)
+			return nil, errors.Errorf("%s: format is %q, not %q", name, doc.Format, formatName)
 		}
 		if doc.FormatVersion > formatVersion {
-			return nil, errors.Errorf("%s: format version %d is newer than this Profundo reads (%d): upgrade Profundo", modelFile, doc.FormatVersion, formatVersion)
+			return nil, errors.Errorf("%s: format version %d is newer than this Profundo reads (%d): upgrade Profundo", name, doc.FormatVersion, formatVersion)
 		}
 		if saved && doc.FormatVersion < 1 {
-			return nil, errors.Errorf("%s: format version %d is invalid", modelFile, doc.FormatVersion)
+			return nil, errors.Errorf("%s: format version %d is invalid", name, doc.FormatVersion)
 		}
 		var err error
 		if f, err = fromGraphSpec(doc.Graph, opt); err != nil {
-			return nil, errors.Wrap(err, modelFile)
+			return nil, errors.Wrap(err, name)
 		}
 		meta = doc.savedMeta
 		if meta.Name == "" {
 			meta.Name = f.Name
 		}
 	} else {
-		doc, err := parseModelJSON(js, saved)
+		doc, err := parseModelJSON(js, saved, name)
 		if err != nil {
 			return nil, err
 		}
 		if saved && len(doc.InputShape) == 0 {
-			return nil, errors.Errorf("%s: no input_shape", modelFile)
+			return nil, errors.Errorf("%s: no input_shape", name)
 		}
 		s, err := sequentialOf(doc.Layers, doc.Frozen, opt)
 		if err != nil {
@@ -299,7 +306,7 @@ func decodeModel(files map[string][]byte, opt LoadOptions, saved bool) (*Functio
 		}
 	}
 	if saved && meta.Weights == nil {
-		return nil, errors.Errorf("%s: no weights record", modelFile)
+		return nil, errors.Errorf("%s: no weights record", name)
 	}
 	f.Name, f.ClassNames, f.Tabular, f.Notes = meta.Name, meta.ClassNames, meta.Tabular, meta.Notes
 	if len(meta.Preprocessing) > 0 {
@@ -371,7 +378,39 @@ func decodeModel(files map[string][]byte, opt LoadOptions, saved bool) (*Functio
 }
 
 func decode(files map[string][]byte, opt LoadOptions) (*Functional, error) {
-	return decodeModel(files, opt, true)
+	return decodeModel(files, opt, true, modelFile)
+}
+
+// jsonError says where in the file called name the JSON in data is wrong:
+// its line and column, as editors count them.
+func jsonError(err error, data []byte, name string) error {
+	var off int64 = -1
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		off = max(syn.Offset-1, 0) // the offset counts the faulty byte
+	case errors.As(err, &typ):
+		off = typ.Offset
+	}
+	if off < 0 {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return errors.Errorf("%s: the JSON ends early", name)
+		}
+		return errors.Wrap(err, name)
+	}
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return errors.Errorf("%s:%d:%d: %v", name, line, col, err)
 }
 
 // setWeights copies the file's tensors into the built model's weights,
