@@ -95,3 +95,51 @@ func TestSpecJSONErrors(t *testing.T) {
 		t.Errorf("a string for units: %v", err)
 	}
 }
+
+// Dense on (batch, steps, features) applies to the last axis, as Keras's
+// does: each step's features times the kernel, plus the bias.
+func TestDenseOnSteps(t *testing.T) {
+	dense := &layers.Dense{Units: 4}
+	m := models.NewSequential(&layers.Input{Shape: layers.Shape{3, 5}}, dense)
+	if err := m.Compile(models.Config{Loss: losses.MeanSquaredError{}, DType: tensor.Float64, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.OutputShape(); !got.Equal(layers.Shape{3, 4}) {
+		t.Fatalf("output shape %v, want (None, 3, 4)", got)
+	}
+	x := make([]float64, 2*3*5)
+	for i := range x {
+		x[i] = math.Sin(float64(i))
+	}
+	outs, err := m.Predict(context.Background(), tensor.New(tensor.WithShape(2, 3, 5), tensor.WithBacking(x)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := outs[0].Data().([]float64)
+	w, b := dense.Weights()[0].Value.Data().([]float64), dense.Weights()[1].Value.Data().([]float64)
+	for row := 0; row < 6; row++ {
+		for u := 0; u < 4; u++ {
+			want := b[u]
+			for f := 0; f < 5; f++ {
+				want += x[row*5+f] * w[f*4+u]
+			}
+			if math.Abs(got[row*4+u]-want) > 1e-12 {
+				t.Fatalf("row %d, unit %d: %v, want %v", row, u, got[row*4+u], want)
+			}
+		}
+	}
+	// It trains: one step lowers the loss on a fixed batch.
+	y := tensor.New(tensor.WithShape(2, 3, 4), tensor.WithBacking(make([]float64, 24)))
+	xt := tensor.New(tensor.WithShape(2, 3, 5), tensor.WithBacking(x))
+	first, err := m.TrainOnBatch(xt, y, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := m.TrainOnBatch(xt, y, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(second["loss"] < first["loss"]) {
+		t.Errorf("loss %v then %v: no lower", first["loss"], second["loss"])
+	}
+}

@@ -21,8 +21,8 @@ func TestShapesThatDoNotChain(t *testing.T) {
 		layers []layers.Layer
 		want   []string
 	}{
-		{"dense on images", []layers.Layer{&layers.Input{Shape: layers.Shape{8, 8}}, &layers.Dense{Name: "hidden", Units: 4}},
-			[]string{`dense "hidden"`, "(None, features)", "(None, 8, 8)"}},
+		{"convolution on rows", []layers.Layer{&layers.Input{Shape: layers.Shape{64}}, &layers.Conv2D{Name: "conv", Filters: 4, KernelSize: []int{3}}},
+			[]string{`conv2d "conv"`, "(None, height, width, channels)", "(None, 64)"}},
 		{"reshape of the wrong size", []layers.Layer{&layers.Input{Shape: layers.Shape{10}}, &layers.Dense{Units: 6}, &layers.Reshape{Name: "r", Target: []int{4, 2}}},
 			[]string{`reshape "r"`, "(None, 6)", "[4 2]"}},
 		{"zero units", []layers.Layer{&layers.Input{Shape: layers.Shape{3}}, &layers.Dense{Name: "d", Units: 0}},

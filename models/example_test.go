@@ -119,11 +119,11 @@ func ExampleSequential_Predict() {
 // Shapes are checked when the model builds, before any data flows.
 func ExampleSequential_Compile_shapeError() {
 	m := models.NewSequential(
-		&layers.Input{Shape: layers.Shape{28, 28}},
-		&layers.Dense{Name: "hidden", Units: 64},
+		&layers.Input{Shape: layers.Shape{784}},
+		&layers.Conv2D{Name: "conv", Filters: 8, KernelSize: []int{3}},
 	)
 	err := m.Compile(models.Config{Loss: losses.MeanSquaredError{}})
 	fmt.Println(err)
 	// Output:
-	// compile: build: layer 1: dense "hidden": expected input shape (None, features), got (None, 28, 28); add a Flatten before it
+	// compile: build: layer 1: conv2d "conv": expected input shape (None, height, width, channels), got (None, 784)
 }
