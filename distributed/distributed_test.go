@@ -113,13 +113,22 @@ func digits(t *testing.T) *datasets.Dataset {
 }
 
 // model is the network both runs train: no dropout, so that one process
-// and two ranks compute the same thing.
-func model(t *testing.T, units int) *models.Sequential {
-	m := models.NewSequential(
-		&layers.Input{Shape: layers.Shape{64}},
-		&layers.Dense{Units: units, Activation: layers.ReLU},
-		&layers.Dense{Units: 10, Activation: layers.Softmax},
-	)
+// and two ranks compute the same thing. It is a Sequential, or the same
+// network as a functional model when PROFUNDO_DP_KIND is "functional".
+func model(t *testing.T, units int) *models.Functional {
+	var m *models.Functional
+	hidden := &layers.Dense{Units: units, Activation: layers.ReLU}
+	out := &layers.Dense{Units: 10, Activation: layers.Softmax}
+	if os.Getenv("PROFUNDO_DP_KIND") == "functional" {
+		x := models.Input("pixels", 64)
+		f, err := models.NewFunctional([]*models.Node{x}, []*models.Node{models.Apply(out, models.Apply(hidden, x))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m = f
+	} else {
+		m = models.NewSequential(&layers.Input{Shape: layers.Shape{64}}, hidden, out).Model()
+	}
 	if err := m.Compile(models.Config{Loss: losses.SparseCategoricalCrossentropy{}, Optimizer: optimizers.Adam{LearningRate: 3e-3},
 		Metrics: []metrics.Metric{&metrics.Accuracy{}}, Seed: 1}); err != nil {
 		t.Fatal(err)
@@ -130,7 +139,7 @@ func model(t *testing.T, units int) *models.Sequential {
 var fit = trainer.FitConfig{Epochs: 3, BatchSize: 64, Seed: 5, ValidationSplit: 0.2, Silent: true}
 
 // weightBytes is every weight's raw bytes, in order.
-func weightBytes(m *models.Sequential) []byte {
+func weightBytes(m *models.Functional) []byte {
 	var b bytes.Buffer
 	for _, w := range m.Weights() {
 		b.Write(w.Value.Header.Raw)
@@ -141,8 +150,20 @@ func weightBytes(m *models.Sequential) []byte {
 // TestDataParallelMatchesOneProcess trains the same model on the same
 // data, seed and global batch in one process and in two ranks: the ranks'
 // weights are bit-identical with each other, and equal the one process's
-// to float32 rounding; the reduced logs match too.
+// to float32 rounding; the reduced logs match too. It runs over a
+// Sequential and over the equivalent functional model.
 func TestDataParallelMatchesOneProcess(t *testing.T) {
+	for _, kind := range []string{"sequential", "functional"} {
+		t.Run(kind, func(t *testing.T) {
+			if !mpi.Launched() {
+				t.Setenv("PROFUNDO_DP_KIND", kind)
+			}
+			dataParallelMatchesOneProcess(t, kind)
+		})
+	}
+}
+
+func dataParallelMatchesOneProcess(t *testing.T, kind string) {
 	if mpi.Launched() {
 		c := rankComm(t)
 		if c.Size() != ranks {
@@ -180,7 +201,7 @@ func TestDataParallelMatchesOneProcess(t *testing.T) {
 		return
 	}
 	dir := t.TempDir()
-	passRanks(t, t.Name(), "PROFUNDO_DP_OUT="+dir)
+	passRanks(t, t.Name(), "PROFUNDO_DP_OUT="+dir, "PROFUNDO_DP_KIND="+kind)
 	r0, err := os.ReadFile(filepath.Join(dir, "rank-0.bin"))
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,8 @@ func TestCoreLayersPassTheHarness(t *testing.T) {
 		{"dense tanh no bias", &layers.Dense{Units: 2, Activation: layers.Tanh, NoBias: true}, layers.Shape{3}, layers.Shape{2}, layertest.Options{}},
 		{"dense he init", &layers.Dense{Units: 2, Activation: layers.SELU, KernelInitializer: layers.HeNormal{}}, layers.Shape{3}, layers.Shape{2}, layertest.Options{}},
 		{"dense training graph", &layers.Dense{Units: 3, Activation: layers.GELU}, layers.Shape{4}, layers.Shape{3}, layertest.Options{Training: true}},
+		{"dense on the last axis", &layers.Dense{Units: 4, Activation: layers.ReLU}, layers.Shape{3, 5}, layers.Shape{3, 4}, layertest.Options{}},
+		{"dense softmax on the last axis", &layers.Dense{Units: 4, Activation: layers.Softmax}, layers.Shape{2, 2, 3}, layers.Shape{2, 2, 4}, layertest.Options{Training: true}},
 		{"activation", &layers.Activation{Func: layers.Swish}, layers.Shape{2, 3}, layers.Shape{2, 3}, layertest.Options{}},
 		{"dropout inference", &layers.Dropout{Rate: 0.5}, layers.Shape{6}, layers.Shape{6}, layertest.Options{}},
 		{"dropout training", &layers.Dropout{Rate: 0.3}, layers.Shape{6}, layers.Shape{6}, layertest.Options{Training: true}},
@@ -122,7 +124,7 @@ func TestLayerErrors(t *testing.T) {
 		want  string
 	}{
 		{"dense units", &layers.Dense{Units: -3}, layers.Shape{2}, "units must be > 0, got -3"},
-		{"dense rank", &layers.Dense{Units: 3}, layers.Shape{2, 2}, "expected input shape (None, features), got (None, 2, 2)"},
+		{"dense rank", &layers.Dense{Units: 3}, layers.Shape{}, "expected input shape (None, ..., features), got (None)"},
 		{"dense activation", &layers.Dense{Units: 3, Activation: "nope"}, layers.Shape{2}, `unknown activation "nope"`},
 		{"dropout rate", &layers.Dropout{Rate: -0.1}, layers.Shape{2}, "rate must be in [0, 1), got -0.1"},
 		{"reshape size", &layers.Reshape{Target: []int{5}}, layers.Shape{2, 3}, "cannot reshape input (None, 2, 3) (6 values) to [5]"},

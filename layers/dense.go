@@ -3,6 +3,7 @@ package layers
 import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/profundo/profundo/internal/ops"
 )
@@ -47,6 +48,7 @@ type Dense struct {
 	BiasConstraint Constraint `json:"-"`
 
 	kernel, bias *Weight
+	lead         Shape // the input's axes before the features, for inputs of rank > 2
 }
 
 var _ Layer = (*Dense)(nil)
@@ -68,17 +70,21 @@ func (d *Dense) Build(b *Builder, in Shape) (Shape, error) {
 	if err := d.Activation.Validate(); err != nil {
 		return nil, errors.Wrapf(err, "dense %q", d.Name)
 	}
-	if len(in) != 1 {
-		return nil, errors.Errorf("dense %q: expected input shape (None, features), got %v; add a Flatten before it", d.Name, in)
+	if len(in) == 0 {
+		return nil, errors.Errorf("dense %q: expected input shape (None, ..., features), got %v", d.Name, in)
 	}
 	if err := d.weightOpts().validate(); err != nil {
 		return nil, errors.Wrapf(err, "dense %q", d.Name)
 	}
 	var err error
-	if d.kernel, d.bias, err = d.weightOpts().newWeights(b, []int{in[0], d.Units}, d.Units, d.NoBias); err != nil {
+	last := in[len(in)-1]
+	if d.kernel, d.bias, err = d.weightOpts().newWeights(b, []int{last, d.Units}, d.Units, d.NoBias); err != nil {
 		return nil, errors.Wrapf(err, "dense %q", d.Name)
 	}
-	return Shape{d.Units}, nil
+	// On (None, steps..., features) the layer applies to the last axis, as
+	// Keras's Dense does: (None, steps..., Units).
+	d.lead = append(Shape(nil), in[:len(in)-1]...)
+	return append(d.lead.Clone(), d.Units), nil
 }
 
 // Forward adds Activation(x·W + b) to the graph, and the regularizers'
@@ -90,6 +96,9 @@ func (d *Dense) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 	var bias *gorgonia.Node
 	if d.bias != nil {
 		bias = c.Node(d.bias)
+	}
+	if len(d.lead) > 0 {
+		return d.forwardLastAxis(c, x, bias)
 	}
 	// One op, with its output and gradients in buffers it keeps.
 	z, err := ops.Dense(x, c.Node(d.kernel), bias, c.NeedsGrad(x))
@@ -104,6 +113,29 @@ func (d *Dense) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 		return nil, errors.Wrapf(err, "dense %q", d.Name)
 	}
 	return out, nil
+}
+
+// forwardLastAxis applies the layer to the last axis of x, [batch,
+// lead..., features]: as rows of [batch*lead, features], back to [batch,
+// lead..., Units].
+func (d *Dense) forwardLastAxis(c *Call, x *gorgonia.Node, bias *gorgonia.Node) (*gorgonia.Node, error) {
+	rows := c.Batch * d.lead.Size()
+	flat, err := reshape(x, tensor.Shape{rows, x.Shape()[x.Dims()-1]}, "dense", d.Name)
+	if err != nil {
+		return nil, err
+	}
+	z, err := ops.Dense(flat, c.Node(d.kernel), bias, c.NeedsGrad(x))
+	if err != nil {
+		return nil, errors.Wrapf(err, "dense %q", d.Name)
+	}
+	out, err := applyActivation(c, d.Activation, z, "dense", d.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.weightOpts().addPenalties(c, c.Node(d.kernel), bias, out); err != nil {
+		return nil, errors.Wrapf(err, "dense %q", d.Name)
+	}
+	return reshape(out, append(d.lead.WithBatch(c.Batch), d.Units), "dense", d.Name)
 }
 
 // Weights returns W and, unless NoBias, b.

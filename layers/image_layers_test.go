@@ -124,10 +124,11 @@ func TestImageLayersFitInFloat32(t *testing.T) {
 	if math.IsNaN(last) || !(last < first*0.8) {
 		t.Errorf("loss went from %v to %v; want it to fall by a fifth", first, last)
 	}
-	p, err := m.Predict(context.Background(), xs)
+	ps, err := m.Predict(context.Background(), xs)
 	if err != nil {
 		t.Fatal(err)
 	}
+	p := ps[0]
 	if want := []int{n, 10}; !reflect.DeepEqual([]int(p.Shape()), want) || p.Dtype() != tensor.Float32 {
 		t.Errorf("predictions %v %v, want float32 %v", p.Dtype(), p.Shape(), want)
 	}

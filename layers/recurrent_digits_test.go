@@ -77,14 +77,16 @@ func learnDigits(t *testing.T, rnn layers.Layer, epochs int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := m.Predict(ctx, test.X)
+	wants, err := m.Predict(ctx, test.X)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := back.Predict(ctx, test.X)
+	want := wants[0]
+	gots, err := back.Predict(ctx, test.X)
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := gots[0]
 	if !reflect.DeepEqual(got.Data(), want.Data()) {
 		t.Fatal("the loaded model predicts differently")
 	}

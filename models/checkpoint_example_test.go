@@ -127,7 +127,8 @@ func ExampleLoadFS() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("input", back.InputShape(), "output", back.OutputShape(), "layers", len(back.Layers()))
+	seq := back.Sequential()
+	fmt.Println("input", seq.InputShape(), "output", seq.OutputShape(), "layers", len(seq.Layers()))
 	// Output:
 	// input (None, 64) output (None, 10) layers 5
 }

@@ -66,14 +66,16 @@ func TestSmallCNNLearnsDigits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := m.Predict(ctx, test.X)
+	wants, err := m.Predict(ctx, test.X)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := back.Predict(ctx, test.X)
+	want := wants[0]
+	gots, err := back.Predict(ctx, test.X)
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := gots[0]
 	w, g := want.Data().([]float32), got.Data().([]float32)
 	for i := range w {
 		if w[i] != g[i] {
@@ -196,10 +198,11 @@ func TestLargeGraphsDropTheirBuffers(t *testing.T) {
 	big := tensor.New(tensor.WithShape(train.X.Shape()...), tensor.WithBacking(vals))
 	var first []float32
 	for run := 0; run < 2; run++ {
-		out, err := trainer.Predict(ctx, m, big, big.Shape()[0])
+		outs, err := trainer.Predict(ctx, m, []*tensor.Dense{big}, big.Shape()[0])
 		if err != nil {
 			t.Fatal(err)
 		}
+		out := outs[0]
 		g, err := m.Graph(trainer.PredictMode, big.Shape()[0])
 		if err != nil {
 			t.Fatal(err)
@@ -217,7 +220,7 @@ func TestLargeGraphsDropTheirBuffers(t *testing.T) {
 			}
 		}
 	}
-	if _, err := trainer.Predict(ctx, m, big, 4); err != nil {
+	if _, err := trainer.Predict(ctx, m, []*tensor.Dense{big}, 4); err != nil {
 		t.Fatal(err)
 	}
 	g, err := m.Graph(trainer.PredictMode, 4)

@@ -104,11 +104,12 @@ func ExampleSequential_Predict() {
 		return
 	}
 	x := tensor.New(tensor.WithShape(1, 3), tensor.WithBacking([]float32{0.5, -1, 2}))
-	probs, err := m.Predict(context.Background(), x)
+	probss, err := m.Predict(context.Background(), x)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	probs := probss[0]
 	p := probs.Data().([]float32)
 	fmt.Println(probs.Shape(), "sums to 1:", p[0]+p[1] > 0.9999 && p[0]+p[1] < 1.0001)
 	// Output:
@@ -118,11 +119,11 @@ func ExampleSequential_Predict() {
 // Shapes are checked when the model builds, before any data flows.
 func ExampleSequential_Compile_shapeError() {
 	m := models.NewSequential(
-		&layers.Input{Shape: layers.Shape{28, 28}},
-		&layers.Dense{Name: "hidden", Units: 64},
+		&layers.Input{Shape: layers.Shape{784}},
+		&layers.Conv2D{Name: "conv", Filters: 8, KernelSize: []int{3}},
 	)
 	err := m.Compile(models.Config{Loss: losses.MeanSquaredError{}})
 	fmt.Println(err)
 	// Output:
-	// build: layer 1: dense "hidden": expected input shape (None, features), got (None, 28, 28); add a Flatten before it
+	// compile: build: layer 1: conv2d "conv": expected input shape (None, height, width, channels), got (None, 784)
 }

@@ -2,6 +2,9 @@ package models
 
 import (
 	"context"
+	"fmt"
+	"math/rand"
+	"sort"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -12,102 +15,101 @@ import (
 	"github.com/profundo/profundo/trainer"
 )
 
-// Fit trains the model on features x, [n, in...], and targets y (class ids
-// [n] for sparse labels, [n, out...] otherwise), as cfg says, and returns the
-// history of every epoch. It builds the model from x's shape if it has not
-// built yet. See trainer.FitConfig for the defaults.
-func (s *Sequential) Fit(ctx context.Context, x, y *tensor.Dense, cfg trainer.FitConfig) (*trainer.History, error) {
-	if !s.compiled {
-		return nil, errors.New("fit: the model is not compiled; call Compile first")
+// Tensors is the data of a model's inputs or of its outputs' targets: a
+// *tensor.Dense for a model of one, or a []*tensor.Dense, one tensor per
+// input (or output) in the model's order, for any model. Each tensor is
+// [samples, ...]; every one has the same number of samples.
+//
+//	m.Fit(ctx, x, y, cfg)                                        // one input, one output
+//	m.Fit(ctx, []*tensor.Dense{img, meta}, []*tensor.Dense{y1, y2}, cfg) // two of each
+type Tensors any
+
+// tensorsOf reads a Tensors value; what names it in errors.
+func tensorsOf(v Tensors, what string) ([]*tensor.Dense, error) {
+	switch t := v.(type) {
+	case nil:
+		return nil, errors.Errorf("%s is nil", what)
+	case *tensor.Dense:
+		if t == nil {
+			return nil, errors.Errorf("%s is nil", what)
+		}
+		return []*tensor.Dense{t}, nil
+	case []*tensor.Dense:
+		if len(t) == 0 {
+			return nil, errors.Errorf("%s is an empty list of tensors", what)
+		}
+		return t, nil
 	}
-	data, err := s.prepare(x, y, "fit")
+	return nil, errors.Errorf("%s is a %T: give a *tensor.Dense, or a []*tensor.Dense of one tensor per input or output", what, v)
+}
+
+func keysOf[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// prepareInputs checks xs (one per input, present, not empty, of the
+// inputs' shapes, finite, with one number of rows), applies the model's
+// Preprocessing, and converts them to the model's dtype, building the
+// model first when it has not built.
+func (f *Functional) prepareInputs(x Tensors, what string) ([]*tensor.Dense, error) {
+	xs, err := tensorsOf(x, what+": x")
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkClassWeights(cfg.ClassWeight); err != nil {
-		return nil, err
+	for i, x := range xs {
+		if x == nil {
+			return nil, errors.Errorf("%s: input %d is nil", what, i)
+		}
+		if x.Dims() < 2 || x.Shape()[0] == 0 {
+			return nil, errors.Errorf("%s: input %d must be [samples, features...] with at least one sample, got shape %v", what, i, x.Shape())
+		}
 	}
-	if v := cfg.ValidationData; v != nil {
-		vd, err := s.prepare(v.X, v.Y, "fit: validation data")
+	if f.Preprocessing != nil {
+		if len(xs) != 1 {
+			return nil, errors.Errorf("%s: Preprocessing is for models of one input, got %d inputs", what, len(xs))
+		}
+		p, err := f.Preprocessing.Transform(xs[0])
+		if err != nil {
+			return nil, errors.Wrapf(err, "%s: preprocessing", what)
+		}
+		xs = []*tensor.Dense{p}
+	}
+	if !f.built {
+		shapes := make([]layers.Shape, len(xs))
+		for i, x := range xs {
+			shapes[i] = layers.Shape(x.Shape()[1:]).Clone()
+		}
+		if err := f.ensureBuilt(shapes, what); err != nil {
+			return nil, err
+		}
+	}
+	if len(xs) != len(f.inputs) {
+		return nil, errors.Errorf("%s: the model takes %d inputs, got %d", what, len(f.inputs), len(xs))
+	}
+	out := make([]*tensor.Dense, len(xs))
+	n := -1
+	for i, x := range xs {
+		name := f.inputs[i].name
+		if n >= 0 && x.Shape()[0] != n {
+			return nil, errors.Errorf("%s: input %q has %d rows, input %q has %d", what, name, x.Shape()[0], f.inputs[0].name, n)
+		}
+		n = x.Shape()[0]
+		label := fmt.Sprintf("input %q", name)
+		if f.seq != nil {
+			label = "x"
+		}
+		xt, err := convertInput(x, f.inputs[i].shape, f.dtype, what, label)
 		if err != nil {
 			return nil, err
 		}
-		cfg.ValidationData = &vd
+		out[i] = xt
 	}
-	s.dataHash = dataSHA256(data.X, data.Y)
-	hist, err := trainer.Fit(ctx, s, s.solver, s.cfg.Metrics, data, cfg)
-	if hist != nil && len(hist.Epochs) > 0 {
-		for _, k := range hist.Names {
-			v, _ := hist.Last(k)
-			s.score(k, v)
-		}
-	}
-	return hist, err
-}
-
-// score records a metric for the saved model's "metrics".
-func (s *Sequential) score(name string, v float64) {
-	if s.scores == nil {
-		s.scores = map[string]float64{}
-	}
-	s.scores[name] = v
-}
-
-// Evaluate scores the model on x and y: the mean loss as "loss" and each
-// compiled metric by its name.
-func (s *Sequential) Evaluate(ctx context.Context, x, y *tensor.Dense) (trainer.Logs, error) {
-	if !s.compiled {
-		return nil, errors.New("evaluate: the model is not compiled; call Compile first")
-	}
-	data, err := s.prepare(x, y, "evaluate")
-	if err != nil {
-		return nil, err
-	}
-	logs, err := trainer.Evaluate(ctx, s, s.cfg.Metrics, data, s.cfg.BatchSize)
-	for k, v := range logs {
-		s.score("evaluate_"+k, v)
-	}
-	return logs, err
-}
-
-// Predict returns the model's outputs for every row of x, [n, out...], as
-// the model's dtype. Any number of rows works, one included. A model must
-// have been compiled or built (Build, or a layers.Input first) to predict.
-func (s *Sequential) Predict(ctx context.Context, x *tensor.Dense) (*tensor.Dense, error) {
-	if !s.compiled && !s.built {
-		if _, ok := s.firstInput(); !ok {
-			return nil, errors.New("predict: the model is not compiled or built; call Compile first")
-		}
-	}
-	xt, err := s.prepareX(x, "predict")
-	if err != nil {
-		return nil, err
-	}
-	return trainer.Predict(ctx, s, xt, s.cfg.BatchSize)
-}
-
-// prepareX checks x (present, not empty, finite, the model's input shape),
-// builds the model if needed and converts x to the model's dtype.
-func (s *Sequential) prepareX(x *tensor.Dense, what string) (*tensor.Dense, error) {
-	if x == nil {
-		return nil, errors.Errorf("%s: x is nil", what)
-	}
-	if x.Dims() < 2 || x.Shape()[0] == 0 {
-		return nil, errors.Errorf("%s: x must be [samples, features...] with at least one sample, got shape %v", what, x.Shape())
-	}
-	if s.Preprocessing != nil {
-		var err error
-		if x, err = s.Preprocessing.Transform(x); err != nil {
-			return nil, errors.Wrapf(err, "%s: preprocessing", what)
-		}
-	}
-	sample := layers.Shape(x.Shape()[1:]).Clone()
-	if !s.built {
-		if err := s.Build(sample); err != nil {
-			return nil, errors.Wrap(err, what)
-		}
-	}
-	return convertInput(x, s.in, s.cfg.dtype(), what, "x")
+	return out, nil
 }
 
 // convertInput checks that x, an input called name, holds samples of
@@ -126,53 +128,214 @@ func convertInput(x *tensor.Dense, want layers.Shape, dt tensor.Dtype, what, nam
 	return xt, nil
 }
 
-// prepare checks x and y and turns them into the trainer's data: the model's
-// dtype, y as [n, 1] when given as [n], and the targets encoded as the loss
-// is fed.
-func (s *Sequential) prepare(x, y *tensor.Dense, what string) (trainer.Data, error) {
-	xt, err := s.prepareX(x, what)
+// prepare checks x and y and turns them into the trainer's data: the
+// model's dtype, each y as [n, 1] when given as [n], and the targets
+// encoded as each output's loss is fed.
+func (f *Functional) prepare(x, y Tensors, what string) (trainer.Data, error) {
+	xts, err := f.prepareInputs(x, what)
 	if err != nil {
 		return trainer.Data{}, err
 	}
-	if y == nil {
-		return trainer.Data{}, errors.Errorf("%s: y is nil", what)
-	}
-	if y.Dims() == 0 || y.Shape()[0] != xt.Shape()[0] {
-		return trainer.Data{}, errors.Errorf("%s: x has %d rows but y has shape %v", what, xt.Shape()[0], y.Shape())
-	}
-	yt, err := tensors.Convert(y, s.cfg.dtype())
+	ys, err := tensorsOf(y, what+": y")
 	if err != nil {
-		return trainer.Data{}, errors.Wrapf(err, "%s: y", what)
-	}
-	if yt.Dims() == 1 {
-		n := yt.Shape()[0]
-		yt = tensor.New(tensor.WithShape(n, 1), tensor.WithBacking(yt.Data()))
-	}
-	if err := tensors.CheckFinite(yt, what+": y"); err != nil {
 		return trainer.Data{}, err
 	}
-	data := trainer.Data{X: xt, Y: yt}
-	target := yt
-	if enc, ok := s.cfg.Loss.(losses.TargetEncoder); ok {
-		if target, err = enc.EncodeTargets(yt, s.OutputShape()); err != nil {
-			return trainer.Data{}, errors.Wrapf(err, "%s: y", what)
+	if len(ys) != len(f.outputs) {
+		return trainer.Data{}, errors.Errorf("%s: the model has %d outputs, got targets for %d", what, len(f.outputs), len(ys))
+	}
+	n := xts[0].Shape()[0]
+	d := trainer.Data{X: xts, Y: make([]*tensor.Dense, len(ys)), Target: make([]*tensor.Dense, len(ys))}
+	for i, y := range ys {
+		name := "y"
+		if len(ys) > 1 {
+			name = fmt.Sprintf("the targets of output %q", f.outNames[i])
 		}
+		if y == nil {
+			return trainer.Data{}, errors.Errorf("%s: %s are nil", what, name)
+		}
+		if y.Dims() == 0 || y.Shape()[0] != n {
+			return trainer.Data{}, errors.Errorf("%s: x has %d rows but %s has shape %v", what, n, name, y.Shape())
+		}
+		yt, err := tensors.Convert(y, f.dtype)
+		if err != nil {
+			return trainer.Data{}, errors.Wrapf(err, "%s: %s", what, name)
+		}
+		if yt.Dims() == 1 {
+			yt = tensor.New(tensor.WithShape(n, 1), tensor.WithBacking(yt.Data()))
+		}
+		if err := tensors.CheckFinite(yt, what+": "+name); err != nil {
+			return trainer.Data{}, err
+		}
+		target := yt
+		if enc, ok := f.outLoss[i].(losses.TargetEncoder); ok {
+			if target, err = enc.EncodeTargets(yt, f.outputs[i].shape); err != nil {
+				return trainer.Data{}, errors.Wrapf(err, "%s: %s", what, name)
+			}
+		}
+		if got, want := layers.Shape(target.Shape()[1:]), f.outputs[i].shape; !got.Equal(want) {
+			return trainer.Data{}, errors.Errorf("%s: %s has targets of shape %v, the model outputs %v for loss %s", what, name, got, want, f.outLoss[i].Name())
+		}
+		d.Y[i] = yt
 		if target != yt {
-			data.Target = target
+			d.Target[i] = target
 		}
 	}
-	if got, want := layers.Shape(target.Shape()[1:]), s.OutputShape(); !got.Equal(want) {
-		return trainer.Data{}, errors.Errorf("%s: y has targets of shape %v, the model outputs %v for loss %s", what, got, want, s.cfg.Loss.Name())
+	return d, nil
+}
+
+// ready checks that the model can train: compiled, and training the
+// weights it was compiled for.
+func (f *Functional) ready(what string) error {
+	if !f.compiled {
+		return errors.Errorf("%s: the model is not compiled; call Compile first", what)
 	}
-	return data, nil
+	if !f.built || f.trained == nil {
+		return nil
+	}
+	now := f.trainedWeights()
+	same := len(now) == len(f.trained)
+	for i := 0; same && i < len(now); i++ {
+		same = now[i] == f.trained[i]
+	}
+	if !same {
+		return errors.Errorf("%s: the trainable weights changed since Compile (%d then, %d now): compile again, which keeps the weights and starts the optimizer afresh", what, len(f.trained), len(now))
+	}
+	return nil
+}
+
+// Fit trains the model on x, the features (one tensor per input), and y,
+// the targets (one per output: class ids [n] for sparse labels, [n,
+// out...] otherwise), as cfg says, and returns the history of every epoch.
+// A model that has not built builds from x's shapes. ValidationData holds
+// one tensor per input and output as well (trainer.XY for one of each).
+// See trainer.FitConfig for the defaults.
+func (f *Functional) Fit(ctx context.Context, x, y Tensors, cfg trainer.FitConfig) (*trainer.History, error) {
+	if err := f.ready("fit"); err != nil {
+		return nil, err
+	}
+	data, err := f.prepare(x, y, "fit")
+	if err != nil {
+		return nil, err
+	}
+	if err := f.checkClassWeights(cfg.ClassWeight); err != nil {
+		return nil, err
+	}
+	if v := cfg.ValidationData; v != nil {
+		vd, err := f.prepare(v.X, v.Y, "fit: validation data")
+		if err != nil {
+			return nil, err
+		}
+		cfg.ValidationData = &vd
+	}
+	f.dataHash = dataSHA256(append(append([]*tensor.Dense(nil), data.X...), data.Y...)...)
+	hist, err := trainer.Fit(ctx, f, f.solver, f.mets, data, cfg)
+	if hist != nil && len(hist.Epochs) > 0 {
+		for _, k := range hist.Names {
+			v, _ := hist.Last(k)
+			f.score(k, v)
+		}
+	}
+	return hist, err
+}
+
+// score records a metric for the saved model's "metrics".
+func (f *Functional) score(name string, v float64) {
+	if f.scores == nil {
+		f.scores = map[string]float64{}
+	}
+	f.scores[name] = v
+}
+
+// EvalConfig says how Evaluate and Predict run, as Keras's batch_size
+// argument of evaluate and predict. Its zero value uses Config's
+// BatchSize.
+type EvalConfig struct {
+	// BatchSize is the number of rows per graph run; zero means Config's
+	// BatchSize (32 when that is zero too).
+	BatchSize int
+}
+
+// batchSize is the batch size of an Evaluate or Predict call.
+func (f *Functional) batchSize(cfg []EvalConfig, what string) (int, error) {
+	if len(cfg) > 1 {
+		return 0, errors.Errorf("%s: give at most one EvalConfig, got %d", what, len(cfg))
+	}
+	if len(cfg) == 1 && cfg[0].BatchSize != 0 {
+		if cfg[0].BatchSize < 0 {
+			return 0, errors.Errorf("%s: batch size must be > 0, got %d", what, cfg[0].BatchSize)
+		}
+		return cfg[0].BatchSize, nil
+	}
+	return f.cfg.BatchSize, nil
+}
+
+// Evaluate scores the model on x and y (as Fit takes them): the mean total
+// loss as "loss", each output's loss with several outputs, and each
+// compiled metric by its name. A Sampling layer draws its noise from a
+// fixed stream, so the same data scores the same. An EvalConfig sets the
+// batch size: m.Evaluate(ctx, x, y, models.EvalConfig{BatchSize: 500}).
+func (f *Functional) Evaluate(ctx context.Context, x, y Tensors, cfg ...EvalConfig) (trainer.Logs, error) {
+	if !f.compiled {
+		return nil, errors.New("evaluate: the model is not compiled; call Compile first")
+	}
+	bs, err := f.batchSize(cfg, "evaluate")
+	if err != nil {
+		return nil, err
+	}
+	data, err := f.prepare(x, y, "evaluate")
+	if err != nil {
+		return nil, err
+	}
+	logs, err := trainer.Evaluate(ctx, f, f.mets, data, bs)
+	for k, v := range logs {
+		f.score("evaluate_"+k, v)
+	}
+	return logs, err
+}
+
+// Predict returns the model's outputs for every row of x (one tensor per
+// input), one tensor per output, [n, out_i...], in the model's order and
+// dtype: Predict(ctx, x)[0] is a one-output model's. Any number of rows
+// works, one included. A model that is not compiled builds from seed 0 (or
+// the seed of a model holding it that built it). An EvalConfig sets the
+// batch size.
+func (f *Functional) Predict(ctx context.Context, x Tensors, cfg ...EvalConfig) ([]*tensor.Dense, error) {
+	bs, err := f.batchSize(cfg, "predict")
+	if err != nil {
+		return nil, err
+	}
+	xts, err := f.prepareInputs(x, "predict")
+	if err != nil {
+		return nil, err
+	}
+	return trainer.Predict(ctx, f, xts, bs)
+}
+
+// TrainOnBatch takes one optimizer step on x and y (as Fit takes them) as
+// one batch, as Keras's train_on_batch, and returns the batch's loss (and
+// output losses and metrics). stream draws the batch's dropout masks and
+// sampling noise; nil means a stream seeded by 0. It is what a custom
+// training step (trainer.Stepper) calls on each model it trains.
+func (f *Functional) TrainOnBatch(x, y Tensors, stream *rand.Rand) (trainer.Logs, error) {
+	if err := f.ready("train on batch"); err != nil {
+		return nil, err
+	}
+	data, err := f.prepare(x, y, "train on batch")
+	if err != nil {
+		return nil, err
+	}
+	return trainer.TrainOnBatch(f, f.solver, f.mets, data, stream)
 }
 
 // checkClassWeights refuses weights for classes the model cannot output.
-func (s *Sequential) checkClassWeights(cw map[int]float64) error {
+func (f *Functional) checkClassWeights(cw map[int]float64) error {
 	if cw == nil {
 		return nil
 	}
-	k := s.OutputShape().Size()
+	if len(f.outputs) != 1 {
+		return errors.Errorf("fit: class weights are for models of one output, this one has %d", len(f.outputs))
+	}
+	k := f.outputs[0].shape.Size()
 	if k == 1 {
 		k = 2 // one sigmoid unit: classes 0 and 1
 	}

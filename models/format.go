@@ -48,6 +48,25 @@ type modelJSON struct {
 	Provenance    *Provenance        `json:"provenance,omitempty"`
 	Weights       *filesJSON         `json:"weights,omitempty"`
 	Checkpoint    *Checkpoint        `json:"checkpoint,omitempty"`
+	// Frozen lists the layers (by index) the model does not train.
+	Frozen []int `json:"frozen,omitempty"`
+}
+
+// savedMeta is what model.json holds beside the architecture, for every
+// model.
+type savedMeta struct {
+	Name          string             `json:"name,omitempty"`
+	DType         string             `json:"dtype"`
+	Seed          int64              `json:"seed"`
+	Compile       *compileJSON       `json:"compile,omitempty"`
+	ClassNames    []string           `json:"class_names,omitempty"`
+	Preprocessing json.RawMessage    `json:"preprocessing,omitempty"`
+	Tabular       *datasets.Tabular  `json:"tabular,omitempty"`
+	Metrics       map[string]float64 `json:"metrics,omitempty"`
+	Notes         map[string]string  `json:"notes,omitempty"`
+	Provenance    *Provenance        `json:"provenance,omitempty"`
+	Weights       *filesJSON         `json:"weights"`
+	Checkpoint    *Checkpoint        `json:"checkpoint,omitempty"`
 }
 
 type compileJSON struct {

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"github.com/profundo/profundo/datasets"
 	"math/rand"
 	"strings"
 
@@ -16,11 +17,13 @@ import (
 	"github.com/profundo/profundo/trainer"
 )
 
-// Functional is a model made of nodes, Keras's functional API: named
-// inputs, layers applied to nodes, merges (layers.Add, layers.Concatenate
-// ...), several inputs and outputs with a loss (and a loss weight) per
-// output, shared layers (one layer applied twice: one set of weights), and
-// nested models (a model applied as a layer).
+// Functional is the one model of this package, Keras's functional API:
+// named inputs, layers applied to nodes, merges (layers.Add,
+// layers.Concatenate ...), several inputs and outputs with a loss (and a
+// loss weight) per output, shared layers (one layer applied twice: one set
+// of weights), and nested models (a model applied as a layer). A Sequential
+// is a builder of one: a stack of layers is the graph of one input and one
+// output, so every method below serves both.
 //
 //	img := models.Input("image", 8, 8, 1)
 //	feats := models.Input("features", 4)
@@ -29,24 +32,40 @@ import (
 //	out := models.Apply(&layers.Dense{Units: 10, Activation: layers.Softmax}, h)
 //	m, err := models.NewFunctional([]*models.Node{img, feats}, []*models.Node{out})
 //
-// It has Sequential's Compile, Fit, Evaluate, Predict, Summary, Save and
-// Load (LoadFunctional); the ...All forms take and give one tensor per
-// input and output. A Functional is itself a layer (layers.Layer for one
-// input, layers.Merger for several): Apply it to nodes of another model,
-// or use Call for a nested model of several outputs.
+// Compile, Fit, Evaluate, Predict, TrainOnBatch, Summary, Save,
+// SaveCheckpoint and Replica take and give one tensor per input and output
+// (Tensors: a *tensor.Dense for a model of one input, a []*tensor.Dense in
+// the model's order for several); Load reads any saved model. A Functional
+// is itself a layer (layers.Layer for one input, layers.Merger for
+// several): Apply it to nodes of another model, or use Call for a nested
+// model of several outputs.
 //
 // The model builds (creates every weight from Config's seed and checks
 // every shape) at Compile, or at the first Predict when it is not
 // compiled; a nested model builds with the model that holds it, unless it
-// has built already.
+// has built already. Layers that already hold weights (trained, loaded, or
+// taken from another model) keep them.
 type Functional struct {
 	// Name is the model's name in Summary and as a nested model; empty
-	// means "functional" (numbered when nested).
+	// means "functional" ("sequential" for a Sequential), numbered when
+	// nested.
 	Name string
-	// ClassNames names the first output's classes, for reports; nil means
-	// none. Save keeps them.
+	// ClassNames names the first output's classes, for reports and
+	// serving; nil means none. Save keeps them.
 	ClassNames []string
-	// Notes are free-form facts kept with the model; Save keeps them.
+	// Preprocessing, fitted on the training data, is applied to the
+	// features of a model of one input that Fit, Evaluate and Predict
+	// receive, before the first layer: a scaler, an imputer or a
+	// datasets.Pipeline of them. Nil means none. Save keeps it, so a
+	// loaded model takes raw features.
+	Preprocessing datasets.Transformer
+	// Tabular, for a model trained on a CSV table, turns new tables into
+	// features the way the training table was (column order, categories,
+	// class names); nil for other data. Save keeps it.
+	Tabular *datasets.Tabular
+	// Notes are free-form facts the saver wants kept with the model (the
+	// profundo command records the data set and split it trained on); nil
+	// means none. Save keeps them.
 	Notes map[string]string
 
 	inputs, outputs []*Node
@@ -56,15 +75,20 @@ type Functional struct {
 	frozen          map[any]bool
 	built           bool
 	dtype           tensor.Dtype
+	seq             *Sequential // the Sequential this model is the graph of; nil for others
 
 	cfg      Config
 	compiled bool
 	solver   optimizers.Solver
+	trained  []*layers.Weight // the weights the solver's slots line up with, at Compile
 	graphs   graphCache
 	outLoss  []losses.Loss
 	outW     []float64
 	mets     []metrics.Metric
-	scores   map[string]float64
+
+	scores     map[string]float64 // the last epoch's logs and the last evaluation
+	dataHash   string             // SHA-256 of the last training data
+	checkpoint *Checkpoint        // where the run stood, for a loaded checkpoint
 }
 
 var (
@@ -81,26 +105,36 @@ var (
 // It names the unnamed inputs (input, input_1...) and layers (dense,
 // dense_1...), and rejects two layers of one name.
 func NewFunctional(inputs, outputs []*Node) (*Functional, error) {
-	f := &Functional{inputs: append([]*Node(nil), inputs...), outputs: append([]*Node(nil), outputs...)}
+	f := &Functional{}
+	if err := f.define(inputs, outputs); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// define makes f the graph computing outputs from inputs; see
+// NewFunctional.
+func (f *Functional) define(inputs, outputs []*Node) error {
 	if len(inputs) == 0 {
-		return nil, errors.New("functional: no inputs")
+		return errors.New("functional: no inputs")
 	}
 	if len(outputs) == 0 {
-		return nil, errors.New("functional: no outputs")
+		return errors.New("functional: no outputs")
 	}
+	f.inputs, f.outputs, f.nodes, f.owners = append([]*Node(nil), inputs...), append([]*Node(nil), outputs...), nil, nil
 	isInput := map[*Node]int{}
 	for i, in := range inputs {
 		if in == nil {
-			return nil, errors.Errorf("functional: input %d is nil", i)
+			return errors.Errorf("functional: input %d is nil", i)
 		}
 		if !in.isInput() {
-			return nil, errors.Errorf("functional: input %d is the output of %s %q, not an Input", i, in.kind(), in.Name())
+			return errors.Errorf("functional: input %d is the output of %s %q, not an Input", i, in.kind(), in.Name())
 		}
 		if in.err != nil {
-			return nil, errors.Wrap(in.err, "functional")
+			return errors.Wrap(in.err, "functional")
 		}
 		if j, dup := isInput[in]; dup {
-			return nil, errors.Errorf("functional: inputs %d and %d are the same node", j, i)
+			return errors.Errorf("functional: inputs %d and %d are the same node", j, i)
 		}
 		isInput[in] = i
 	}
@@ -147,15 +181,15 @@ func NewFunctional(inputs, outputs []*Node) (*Functional, error) {
 	}
 	for i, out := range outputs {
 		if out == nil {
-			return nil, errors.Errorf("functional: output %d is nil", i)
+			return errors.Errorf("functional: output %d is nil", i)
 		}
 		if err := walk(out, fmt.Sprintf("output %d", i)); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for i, in := range inputs {
 		if !used[in] {
-			return nil, errors.Errorf("functional: input %d (%q) is not used by any output", i, in.name)
+			return errors.Errorf("functional: input %d (%q) is not used by any output", i, in.name)
 		}
 	}
 	seen := map[any]bool{}
@@ -166,7 +200,7 @@ func NewFunctional(inputs, outputs []*Node) (*Functional, error) {
 		}
 	}
 	if err := f.name(); err != nil {
-		return nil, err
+		return err
 	}
 	f.outNames = make([]string, len(outputs))
 	taken := map[string]bool{}
@@ -178,7 +212,7 @@ func NewFunctional(inputs, outputs []*Node) (*Functional, error) {
 		taken[name] = true
 		f.outNames[i] = name
 	}
-	return f, nil
+	return nil
 }
 
 // name names the unnamed inputs and layers after their kind, and rejects
@@ -242,13 +276,18 @@ func (f *Functional) name() error {
 
 func (f *Functional) displayName() string {
 	if f.Name == "" {
-		return "functional"
+		return f.Kind()
 	}
 	return f.Name
 }
 
-// Kind is "functional".
-func (f *Functional) Kind() string { return "functional" }
+// Kind is "functional", or "sequential" for a Sequential's model.
+func (f *Functional) Kind() string {
+	if f.seq != nil {
+		return "sequential"
+	}
+	return "functional"
+}
 
 // LayerName is the model's Name, as a layer of another model.
 func (f *Functional) LayerName() string { return f.Name }
@@ -287,29 +326,61 @@ func (f *Functional) Layers() []any { return append([]any(nil), f.owners...) }
 // Built reports whether the model has built its weights.
 func (f *Functional) Built() bool { return f.built }
 
-// Freeze keeps the weights of l, a layer, merger or nested model of this
-// model, out of this model's training: the weights stay trainable for
-// other models that share them (a GAN's combined model freezes the
-// discriminator it shares with the discriminator's own model). Call it
-// before Compile.
-func (f *Functional) Freeze(l any) error {
-	if f.compiled {
-		return errors.New("freeze: the model is compiled; freeze before Compile")
+// SetTrainable sets whether training this model updates the weights of
+// l, a layer, merger or nested model of it, as Keras's layer.trainable:
+// false freezes them (a nested model's every layer), and a frozen
+// BatchNormalization runs in inference mode, on its moving statistics.
+// The flag is this model's: the weights stay trainable for other models
+// that share them (a GAN's combined model freezes the discriminator it
+// shares with the discriminator's own model). Save keeps it. A change
+// takes effect at the next Compile, which keeps the weights and starts
+// the optimizer afresh; until then Fit refuses to run.
+func (f *Functional) SetTrainable(l any, trainable bool) error {
+	if l == nil {
+		return errors.New("set trainable: the layer is nil")
 	}
-	found := false
-	for _, o := range f.owners {
-		if o == l {
-			found = true
+	if f.seq != nil && f.inputs == nil {
+		if !f.seq.has(l) {
+			return errors.Errorf("set trainable: %s is not a layer of %q", describe(l), f.displayName())
 		}
-	}
-	if !found {
-		return errors.Errorf("freeze: %T is not a layer or nested model of %q", l, f.displayName())
+	} else {
+		found := false
+		for _, o := range f.owners {
+			if o == l {
+				found = true
+			}
+		}
+		if !found {
+			return errors.Errorf("set trainable: %s is not a layer or nested model of %q", describe(l), f.displayName())
+		}
 	}
 	if f.frozen == nil {
 		f.frozen = map[any]bool{}
 	}
-	f.frozen[l] = true
+	if trainable {
+		delete(f.frozen, l)
+	} else {
+		f.frozen[l] = true
+	}
 	return nil
+}
+
+// Freeze is SetTrainable(l, false).
+func (f *Functional) Freeze(l any) error { return f.SetTrainable(l, false) }
+
+// Trainable reports whether training this model updates l's weights: false
+// when l, or the nested model it sits in, is frozen.
+func (f *Functional) Trainable(l any) bool { return !f.frozen[l] }
+
+// describe names a layer, merger or model for errors.
+func describe(l any) string {
+	if n, ok := l.(interface {
+		Kind() string
+		LayerName() string
+	}); ok {
+		return fmt.Sprintf("%s %q", n.Kind(), n.LayerName())
+	}
+	return fmt.Sprintf("%T", l)
 }
 
 // namedWeight is a weight with its name in the model's files: a nested
@@ -331,10 +402,6 @@ func (f *Functional) namedWeights() []namedWeight {
 		case *Functional:
 			for _, nw := range v.namedWeights() {
 				ws = append(ws, namedWeight{key: v.displayName() + "/" + nw.key, w: nw.w, frozen: nw.frozen})
-			}
-		case *nestedSequential:
-			for _, w := range v.s.Weights() {
-				ws = append(ws, namedWeight{key: v.LayerName() + "/" + w.Name, w: w})
 			}
 		case layers.Layer:
 			for _, w := range v.Weights() {
@@ -395,6 +462,9 @@ func (f *Functional) build(rng *rand.Rand, dt tensor.Dtype) error {
 		}
 		return nil
 	}
+	if f.inputs == nil {
+		return errors.Errorf("build %q: no input shape; start the model with a layers.Input or pass data", f.displayName())
+	}
 	known := map[any]layerRecord{}
 	shapesOf := func(n *Node) []layers.Shape {
 		s := make([]layers.Shape, len(n.inputs))
@@ -408,14 +478,20 @@ func (f *Functional) build(rng *rand.Rand, dt tensor.Dtype) error {
 			known[n.owner()] = layerRecord{in: shapesOf(n), out: n.shape}
 		}
 	}
-	for _, n := range f.nodes {
+	for i, n := range f.nodes {
 		if n.built {
 			continue
 		}
 		in := shapesOf(n)
 		what := fmt.Sprintf("%s %q", n.kind(), n.Name())
+		if f.seq != nil {
+			what = fmt.Sprintf("layer %d", i)
+		}
 		if n.site != nil {
 			m := n.site.model
+			if err := m.defineFor(in); err != nil {
+				return errors.Wrapf(err, "build: %s", what)
+			}
 			if err := m.build(rng, dt); err != nil {
 				return errors.Wrapf(err, "build: %s", what)
 			}
@@ -437,23 +513,7 @@ func (f *Functional) build(rng *rand.Rand, dt tensor.Dtype) error {
 			n.shape, n.built = r.out.Clone(), true
 			continue
 		}
-		var ws []*layers.Weight
-		if n.layer != nil {
-			ws = n.layer.Weights()
-		} else {
-			ws = n.merger.Weights()
-		}
-		if len(ws) > 0 {
-			return errors.Errorf("build: %s already has weights, built by another model; share it by applying that model here (a nested model) or by making this model from the same nodes", what)
-		}
-		b := &layers.Builder{DType: dt, RNG: rng, Name: n.Name()}
-		var out layers.Shape
-		var err error
-		if n.layer != nil {
-			out, err = n.layer.Build(b, in[0])
-		} else {
-			out, err = n.merger.BuildMerge(b, in)
-		}
+		out, err := buildOwner(n, in, rng, dt)
 		if err != nil {
 			return errors.Wrapf(err, "build: %s", what)
 		}
@@ -472,11 +532,17 @@ func (f *Functional) Build(b *layers.Builder, in layers.Shape) (layers.Shape, er
 // BuildMerge builds the model as a layer of another with several inputs;
 // it must have one output.
 func (f *Functional) BuildMerge(b *layers.Builder, in []layers.Shape) (layers.Shape, error) {
+	if err := f.defineFor(in); err != nil {
+		return nil, err
+	}
 	if len(f.outputs) != 1 {
 		return nil, errors.Errorf("model %q has %d outputs; apply it with Call", f.displayName(), len(f.outputs))
 	}
 	if len(in) != len(f.inputs) {
 		return nil, errors.Errorf("model %q takes %d inputs, got %d", f.displayName(), len(f.inputs), len(in))
+	}
+	if err := f.defineFor(in); err != nil {
+		return nil, err
 	}
 	if err := f.build(b.RNG, b.DType); err != nil {
 		return nil, err
@@ -496,7 +562,7 @@ func (f *Functional) Forward(c *layers.Call, x *gorgonia.Node) (*gorgonia.Node, 
 
 // ForwardMerge adds the model, as a layer of several inputs, to c's graph.
 func (f *Functional) ForwardMerge(c *layers.Call, xs []*gorgonia.Node) (*gorgonia.Node, error) {
-	outs, err := f.forward(c, xs)
+	outs, err := f.forward(c, xs, false)
 	if err != nil {
 		return nil, err
 	}
@@ -508,7 +574,11 @@ func (f *Functional) ForwardMerge(c *layers.Call, xs []*gorgonia.Node) (*gorgoni
 
 // forward adds the model's computation on xs, one node per input, to c's
 // graph and returns its outputs.
-func (f *Functional) forward(c *layers.Call, xs []*gorgonia.Node) ([]*gorgonia.Node, error) {
+//
+// In a training graph, a BatchNormalization that this model (or, when
+// frozen is true, the model holding it) freezes runs in inference mode, as
+// in Keras.
+func (f *Functional) forward(c *layers.Call, xs []*gorgonia.Node, frozen bool) ([]*gorgonia.Node, error) {
 	if !f.built {
 		return nil, errors.Errorf("model %q is not built", f.displayName())
 	}
@@ -529,13 +599,19 @@ func (f *Functional) forward(c *layers.Call, xs []*gorgonia.Node) ([]*gorgonia.N
 		var err error
 		switch {
 		case n.layer != nil:
-			out, err = n.layer.Forward(c, ins[0])
+			if _, bn := n.layer.(*layers.BatchNormalization); bn && c.Training && (frozen || f.frozen[n.layer]) {
+				c.Training = false
+				out, err = n.layer.Forward(c, ins[0])
+				c.Training = true
+			} else {
+				out, err = n.layer.Forward(c, ins[0])
+			}
 		case n.merger != nil:
 			out, err = n.merger.ForwardMerge(c, ins)
 		default:
 			outs, ok := sites[n.site]
 			if !ok {
-				if outs, err = n.site.model.forward(c, ins); err == nil {
+				if outs, err = n.site.model.forward(c, ins, frozen || f.frozen[n.site.model]); err == nil {
 					sites[n.site] = outs
 				}
 			}
@@ -558,43 +634,6 @@ func (f *Functional) forward(c *layers.Call, xs []*gorgonia.Node) ([]*gorgonia.N
 	return outs, nil
 }
 
-// AsLayer returns the Sequential model as a layer of a functional model:
-// models.Apply(seq.AsLayer(), x). The layer shares the model's layers and
-// weights; it builds the model, with the outer model's seed, when the model
-// has not built.
-func (s *Sequential) AsLayer() layers.Layer { return &nestedSequential{s: s} }
-
-// nestedSequential is a Sequential model applied as a layer.
-type nestedSequential struct{ s *Sequential }
-
-func (n *nestedSequential) Kind() string             { return "sequential" }
-func (n *nestedSequential) LayerName() string        { return n.s.Name }
-func (n *nestedSequential) SetLayerName(name string) { n.s.Name = name }
-func (n *nestedSequential) Weights() []*layers.Weight {
-	return n.s.Weights()
-}
-
-func (n *nestedSequential) Build(b *layers.Builder, in layers.Shape) (layers.Shape, error) {
-	if err := n.s.buildWith(in, b.RNG, b.DType); err != nil {
-		return nil, err
-	}
-	return n.s.OutputShape(), nil
-}
-
-func (n *nestedSequential) Forward(c *layers.Call, x *gorgonia.Node) (*gorgonia.Node, error) {
-	h := x
-	for i, l := range n.s.layers {
-		var err error
-		if h, err = l.Forward(c, h); err != nil {
-			return nil, errors.Wrapf(err, "%s %q", l.Kind(), l.LayerName())
-		}
-		if want := n.s.shapes[i].WithBatch(c.Batch); !h.Shape().Eq(want) {
-			return nil, errors.Errorf("%s %q: built for output %v, its graph gives %v", l.Kind(), l.LayerName(), want, h.Shape())
-		}
-	}
-	return h, nil
-}
-
 // String describes the model for errors: its name and its inputs and
 // outputs.
 func (f *Functional) String() string {
@@ -604,4 +643,27 @@ func (f *Functional) String() string {
 	}
 	outs = append(outs, f.outNames...)
 	return fmt.Sprintf("functional %q (inputs %s; outputs %s)", f.displayName(), strings.Join(ins, ", "), strings.Join(outs, ", "))
+}
+
+// InputShapes are the per-sample shapes of the inputs, in order; nil for
+// a Sequential until its input shape is known.
+func (f *Functional) InputShapes() []layers.Shape {
+	var out []layers.Shape
+	for _, in := range f.inputs {
+		out = append(out, in.shape.Clone())
+	}
+	return out
+}
+
+// OutputShapes are the per-sample shapes of the outputs, in order; nil
+// until the model builds.
+func (f *Functional) OutputShapes() []layers.Shape {
+	if !f.built {
+		return nil
+	}
+	var out []layers.Shape
+	for _, o := range f.outputs {
+		out = append(out, o.shape.Clone())
+	}
+	return out
 }

@@ -56,7 +56,7 @@ func ExampleNewFunctional() {
 	}
 	xs := []*tensor.Dense{imgs, tensor.New(tensor.WithShape(8, 3), tensor.WithBacking(feats))}
 	ys := []*tensor.Dense{tensor.New(tensor.WithShape(8), tensor.WithBacking(labels)), tensor.New(tensor.WithShape(8, 1), tensor.WithBacking(sums))}
-	hist, err := m.FitAll(context.Background(), xs, ys, trainer.FitConfig{Epochs: 200, BatchSize: 8, Silent: true})
+	hist, err := m.Fit(context.Background(), xs, ys, trainer.FitConfig{Epochs: 200, BatchSize: 8, Silent: true})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -161,9 +161,9 @@ func ExampleFunctional_Freeze() {
 	// Non-trainable params: 1,040
 }
 
-// LoadFunctional reads back a functional model Save wrote, here as a zip:
+// Load reads back a functional model Save wrote, here as a zip:
 // its graph, weights and compile settings, so it predicts as it did.
-func ExampleLoadFunctional() {
+func ExampleLoad_functional() {
 	image, extra := models.Input("image", 4, 4, 1), models.Input("extra", 3)
 	h := models.Merge(&layers.Concatenate{}, models.Apply(&layers.Flatten{}, image), extra)
 	label := models.Apply(&layers.Dense{Name: "label", Units: 2, Activation: layers.Softmax}, h)
@@ -193,7 +193,7 @@ func ExampleLoadFunctional() {
 		fmt.Println(err)
 		return
 	}
-	back, err := models.LoadFunctional(path)
+	back, err := models.Load(path)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -201,12 +201,12 @@ func ExampleLoadFunctional() {
 
 	imgs := tensor.New(tensor.WithShape(2, 4, 4, 1), tensor.WithBacking(make([]float32, 32)))
 	feats := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float32{1, 0, -1, 0.5, 0.5, 2}))
-	want, err := m.PredictAll(context.Background(), imgs, feats)
+	want, err := m.Predict(context.Background(), []*tensor.Dense{imgs, feats})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	got, err := back.PredictAll(context.Background(), imgs, feats)
+	got, err := back.Predict(context.Background(), []*tensor.Dense{imgs, feats})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -59,7 +59,7 @@ func Apply(l layers.Layer, x *Node) *Node {
 	if f, ok := l.(*Functional); ok && f != nil {
 		outs := f.Call(x)
 		if len(outs) != 1 {
-			return &Node{inputs: []*Node{x}, err: errors.Errorf("model %q has %d outputs: use its Call method", f.displayName(), len(f.outputs))}
+			return &Node{inputs: []*Node{x}, err: errors.Errorf("model %q has %d outputs: use its Call method", f.displayName(), len(outs))}
 		}
 		return outs[0]
 	}
@@ -104,10 +104,14 @@ func Merge(m layers.Merger, xs ...*Node) *Node {
 // the outer model freezes the nested one (Freeze).
 func (f *Functional) Call(xs ...*Node) []*Node {
 	site := &callSite{model: f}
+	nIn, nOut := len(f.inputs), len(f.outputs)
+	if f.seq != nil && f.inputs == nil {
+		nIn, nOut = 1, 1 // a Sequential not built yet: defined when the outer model builds
+	}
 	var err error
 	switch {
-	case len(xs) != len(f.inputs):
-		err = errors.Errorf("model %q takes %d inputs, got %d", f.displayName(), len(f.inputs), len(xs))
+	case len(xs) != nIn:
+		err = errors.Errorf("model %q takes %d inputs, got %d", f.displayName(), nIn, len(xs))
 	default:
 		for i, x := range xs {
 			if x == nil {
@@ -115,7 +119,7 @@ func (f *Functional) Call(xs ...*Node) []*Node {
 			}
 		}
 	}
-	outs := make([]*Node, len(f.outputs))
+	outs := make([]*Node, nOut)
 	for i := range outs {
 		outs[i] = &Node{site: site, out: i, inputs: append([]*Node(nil), xs...), err: err}
 	}
@@ -173,7 +177,7 @@ func (n *Node) kind() string {
 	case n.merger != nil:
 		return n.merger.Kind()
 	case n.site != nil:
-		return "functional"
+		return n.site.model.Kind()
 	}
 	return "input"
 }

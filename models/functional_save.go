@@ -1,31 +1,20 @@
 package models
 
 import (
-	"bytes"
 	"encoding/json"
-	"math/rand"
 
 	"github.com/pkg/errors"
-	"gorgonia.org/tensor"
 
-	"github.com/profundo/profundo/internal/safetensors"
 	"github.com/profundo/profundo/layers"
 )
 
-// functionalJSON is model.json of a functional model.
+// functionalJSON is model.json of a model saved as its graph.
 type functionalJSON struct {
-	Format        string             `json:"format"`
-	FormatVersion int                `json:"format_version"`
-	Class         string             `json:"class"`
-	DType         string             `json:"dtype"`
-	Seed          int64              `json:"seed"`
-	Graph         *graphJSON         `json:"graph"`
-	Compile       *compileJSON       `json:"compile,omitempty"`
-	ClassNames    []string           `json:"class_names,omitempty"`
-	Metrics       map[string]float64 `json:"metrics,omitempty"`
-	Notes         map[string]string  `json:"notes,omitempty"`
-	Provenance    *Provenance        `json:"provenance,omitempty"`
-	Weights       *filesJSON         `json:"weights"`
+	Format        string     `json:"format"`
+	FormatVersion int        `json:"format_version"`
+	Class         string     `json:"class"`
+	Graph         *graphJSON `json:"graph"`
+	savedMeta
 }
 
 // graphJSON is a functional model's graph. Nodes are numbered inputs
@@ -57,6 +46,7 @@ type sequentialJSON struct {
 	Name       string        `json:"name,omitempty"`
 	InputShape []int         `json:"input_shape"`
 	Layers     []layers.Spec `json:"layers"`
+	Frozen     []int         `json:"frozen,omitempty"`
 }
 
 type nodeJSON struct {
@@ -66,53 +56,6 @@ type nodeJSON struct {
 }
 
 const functionalClass = "functional"
-
-// Save writes the model to path as Sequential's Save does (a directory,
-// or a zip when path ends in ".zip"; atomic writes): model.json holds the
-// graph (inputs, layers, nodes, outputs, nested models), the compile
-// settings and the frozen layers; weights.safetensors the weights, a
-// nested model's under "<model>/". LoadFunctional reads it.
-func (f *Functional) Save(path string) error {
-	files, err := f.encode()
-	if err != nil {
-		return errors.Wrapf(err, "save %s", path)
-	}
-	return writeModelFiles(path, files)
-}
-
-func (f *Functional) encode() (map[string][]byte, error) {
-	if !f.built {
-		return nil, errors.New("the model is not built: compile it first")
-	}
-	g, err := f.graphSpec()
-	if err != nil {
-		return nil, err
-	}
-	doc := functionalJSON{
-		Format: formatName, FormatVersion: formatVersion, Class: functionalClass,
-		DType: f.dtype.String(), Seed: f.cfg.Seed, Graph: g,
-		ClassNames: f.ClassNames, Metrics: f.scores, Notes: f.Notes, Provenance: provenance(""),
-	}
-	if f.compiled {
-		if doc.Compile, err = compileSpec(f.cfg); err != nil {
-			return nil, errors.Wrap(err, "compile settings")
-		}
-	}
-	var ts []safetensors.Tensor
-	for _, nw := range f.namedWeights() {
-		ts = append(ts, safetensors.Tensor{Name: nw.key, Value: nw.w.Value})
-	}
-	var buf bytes.Buffer
-	if err := safetensors.Write(&buf, ts, map[string]string{"format": "profundo"}); err != nil {
-		return nil, errors.Wrap(err, "weights")
-	}
-	doc.Weights = &filesJSON{WeightsSHA256: sha(buf.Bytes())}
-	js, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return nil, errors.Wrap(err, "model.json")
-	}
-	return map[string][]byte{weightsFile: buf.Bytes(), modelFile: append(js, '\n')}, nil
-}
 
 // graphSpec describes the model's graph.
 func (f *Functional) graphSpec() (*graphJSON, error) {
@@ -128,21 +71,15 @@ func (f *Functional) graphSpec() (*graphJSON, error) {
 		var spec ownerJSON
 		switch v := o.(type) {
 		case *Functional:
+			if sd, ok := v.sequentialDoc(savedMeta{}); ok {
+				spec = ownerJSON{Kind: "sequential", Sequential: &sequentialJSON{Name: v.Name, InputShape: sd.InputShape, Layers: sd.Layers, Frozen: sd.Frozen}}
+				break
+			}
 			inner, err := v.graphSpec()
 			if err != nil {
 				return nil, errors.Wrapf(err, "model %q", v.displayName())
 			}
 			spec = ownerJSON{Kind: functionalClass, Model: inner}
-		case *nestedSequential:
-			sj := &sequentialJSON{Name: v.s.Name, InputShape: v.s.in.Clone()}
-			for _, l := range v.s.layers {
-				ls, err := layers.Marshal(l)
-				if err != nil {
-					return nil, err
-				}
-				sj.Layers = append(sj.Layers, ls)
-			}
-			spec = ownerJSON{Kind: "sequential", Sequential: sj}
 		case layers.Layer:
 			ls, err := layers.Marshal(v)
 			if err != nil {
@@ -192,22 +129,24 @@ func fromGraphSpec(g *graphJSON, opt LoadOptions) (*Functional, error) {
 			if s.Sequential == nil {
 				return nil, errors.Errorf("layer %d: a sequential layer without its layers", i)
 			}
-			seq := &Sequential{Name: s.Sequential.Name, in: layers.Shape(s.Sequential.InputShape).Clone()}
-			for j, ls := range s.Sequential.Layers {
-				l, err := layers.Unmarshal(ls, opt.Layers)
-				if err != nil {
-					return nil, errors.Wrapf(err, "layer %d: sequential layer %d", i, j)
-				}
-				seq.layers = append(seq.layers, l)
+			seq, err := sequentialOf(s.Sequential.Layers, s.Sequential.Frozen, opt)
+			if err != nil {
+				return nil, errors.Wrapf(err, "layer %d: nested sequential model", i)
 			}
-			owners[i] = seq.AsLayer()
+			seq.Name = s.Sequential.Name
+			if len(s.Sequential.InputShape) > 0 {
+				if err := seq.define(s.Sequential.InputShape); err != nil {
+					return nil, errors.Wrapf(err, "layer %d: nested sequential model", i)
+				}
+			}
+			owners[i] = &seq.Functional
 		default:
 			spec := layers.Spec{Kind: s.Kind, Config: s.Config}
 			if m, err := layers.NewMerger(s.Kind); err == nil && m != nil {
 				if owners[i], err = layers.UnmarshalMerger(spec); err != nil {
 					return nil, errors.Wrapf(err, "layer %d", i)
 				}
-			} else if owners[i], err = layers.Unmarshal(spec, opt.Layers); err != nil {
+			} else if owners[i], err = unmarshalLayer(spec, opt); err != nil {
 				return nil, errors.Wrapf(err, "layer %d", i)
 			}
 		}
@@ -266,99 +205,6 @@ func fromGraphSpec(g *graphJSON, opt LoadOptions) (*Functional, error) {
 		}
 		if err := f.Freeze(owners[i]); err != nil {
 			return nil, err
-		}
-	}
-	return f, nil
-}
-
-// LoadFunctional reads a functional model Save wrote, a directory or a
-// zip: built, with its weights, compiled when it was. A corrupt or
-// foreign file is an error saying what is wrong.
-func LoadFunctional(path string) (*Functional, error) {
-	return LoadFunctionalWith(path, LoadOptions{})
-}
-
-// LoadFunctionalWith is LoadFunctional with options.
-func LoadFunctionalWith(path string, opt LoadOptions) (*Functional, error) {
-	files, err := readFiles(path)
-	if err != nil {
-		return nil, errors.Wrapf(err, "load %s", path)
-	}
-	f, err := decodeFunctional(files, opt)
-	if err != nil {
-		return nil, errors.Wrapf(err, "load %s", path)
-	}
-	return f, nil
-}
-
-func decodeFunctional(files map[string][]byte, opt LoadOptions) (*Functional, error) {
-	js, ok := files[modelFile]
-	if !ok {
-		return nil, errors.Errorf("no %s", modelFile)
-	}
-	var doc functionalJSON
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
-		return nil, errors.Wrapf(err, "%s (a functional model's)", modelFile)
-	}
-	if doc.Format != formatName || doc.FormatVersion != formatVersion || doc.Class != functionalClass {
-		return nil, errors.Errorf("%s: format %q version %d class %q, want %q version %d class %q", modelFile, doc.Format, doc.FormatVersion, doc.Class, formatName, formatVersion, functionalClass)
-	}
-	if doc.Weights == nil {
-		return nil, errors.Errorf("%s: no weights record", modelFile)
-	}
-	f, err := fromGraphSpec(doc.Graph, opt)
-	if err != nil {
-		return nil, errors.Wrap(err, modelFile)
-	}
-	f.ClassNames, f.Notes, f.scores = doc.ClassNames, doc.Notes, doc.Metrics
-	var dt tensor.Dtype
-	switch doc.DType {
-	case "float32":
-		dt = tensor.Float32
-	case "float64":
-		dt = tensor.Float64
-	default:
-		return nil, errors.Errorf("%s: dtype %q is not float32 or float64", modelFile, doc.DType)
-	}
-	if doc.Compile != nil {
-		cfg, err := doc.Compile.config()
-		if err != nil {
-			return nil, err
-		}
-		cfg.Seed, cfg.DType = doc.Seed, dt
-		if err := f.Compile(cfg); err != nil {
-			return nil, err
-		}
-	} else {
-		f.cfg.Seed, f.cfg.DType = doc.Seed, dt
-		if err := f.build(rand.New(rand.NewSource(doc.Seed)), dt); err != nil {
-			return nil, err
-		}
-	}
-	wdata, ok := files[weightsFile]
-	if !ok {
-		return nil, errors.Errorf("no %s", weightsFile)
-	}
-	if got := sha(wdata); got != doc.Weights.WeightsSHA256 {
-		return nil, errors.Errorf("%s has SHA-256 %s, %s expects %s: the save was cut short or the files come from different saves", weightsFile, got, modelFile, doc.Weights.WeightsSHA256)
-	}
-	wf, err := safetensors.Read(wdata)
-	if err != nil {
-		return nil, errors.Wrap(err, weightsFile)
-	}
-	nws := f.namedWeights()
-	if len(wf.Tensors) != len(nws) {
-		return nil, errors.Errorf("%s holds %d tensors, the architecture has %d weights", weightsFile, len(wf.Tensors), len(nws))
-	}
-	for _, nw := range nws {
-		t, ok := wf.Get(nw.key)
-		if !ok {
-			return nil, errors.Errorf("%s: no tensor %q", weightsFile, nw.key)
-		}
-		if err := copyInto(nw.w.Value, t, nw.key); err != nil {
-			return nil, errors.Wrap(err, weightsFile)
 		}
 	}
 	return f, nil

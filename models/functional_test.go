@@ -83,7 +83,7 @@ func TestFunctionalTwoInputsMatchesGorgonia(t *testing.T) {
 		}
 		return nil
 	})
-	_, err := m.FitAll(context.Background(), []*tensor.Dense{x, xf}, []*tensor.Dense{y},
+	_, err := m.Fit(context.Background(), []*tensor.Dense{x, xf}, []*tensor.Dense{y},
 		trainer.FitConfig{BatchSize: batch, NoShuffle: true, Silent: true, Callbacks: []trainer.Callback{rec}})
 	if err != nil {
 		t.Fatal(err)
@@ -172,8 +172,8 @@ func TestFunctionalTwoInputsTrains(t *testing.T) {
 		return tensor.New(tensor.WithShape(d.Shape()[0], 8, 8, 1), tensor.WithBacking(d.Data()))
 	}
 	m := twoInput(t, 1, optimizers.Adam{LearningRate: 3e-3})
-	val := &trainer.Data{X: shape(test.X), MoreX: []*tensor.Dense{rowFeatures(test.X)}, Y: test.Y}
-	hist, err := m.FitAll(context.Background(), []*tensor.Dense{shape(train.X), rowFeatures(train.X)}, []*tensor.Dense{train.Y},
+	val := &trainer.Data{X: []*tensor.Dense{shape(test.X), rowFeatures(test.X)}, Y: []*tensor.Dense{test.Y}}
+	hist, err := m.Fit(context.Background(), []*tensor.Dense{shape(train.X), rowFeatures(train.X)}, []*tensor.Dense{train.Y},
 		trainer.FitConfig{Epochs: 8, BatchSize: 32, Seed: 1, Silent: true, ValidationData: val})
 	if err != nil {
 		t.Fatal(err)
@@ -182,14 +182,14 @@ func TestFunctionalTwoInputsTrains(t *testing.T) {
 	if acc < 0.9 {
 		t.Errorf("val_accuracy %.3f after 8 epochs, want >= 0.9", acc)
 	}
-	logs, err := m.EvaluateAll(context.Background(), []*tensor.Dense{shape(test.X), rowFeatures(test.X)}, []*tensor.Dense{test.Y})
+	logs, err := m.Evaluate(context.Background(), []*tensor.Dense{shape(test.X), rowFeatures(test.X)}, []*tensor.Dense{test.Y})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if math.Abs(logs["accuracy"]-acc) > 1e-9 {
 		t.Errorf("evaluate accuracy %v, the last val_accuracy %v", logs["accuracy"], acc)
 	}
-	p, err := m.PredictAll(context.Background(), shape(test.X), rowFeatures(test.X))
+	p, err := m.Predict(context.Background(), []*tensor.Dense{shape(test.X), rowFeatures(test.X)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestFunctionalSharedLayer(t *testing.T) {
 	xa := tensor.New(tensor.WithShape(4, 3), tensor.WithBacking([]float64{1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1}))
 	xb := tensor.New(tensor.WithShape(4, 3), tensor.WithBacking([]float64{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}))
 	y := tensor.New(tensor.WithShape(4, 2), tensor.WithBacking([]float64{1, 1, 1, 1, 1, 1, 3, 3}))
-	if _, err := m.FitAll(context.Background(), []*tensor.Dense{xa, xb}, []*tensor.Dense{y}, trainer.FitConfig{Epochs: 200, BatchSize: 4, Silent: true}); err != nil {
+	if _, err := m.Fit(context.Background(), []*tensor.Dense{xa, xb}, []*tensor.Dense{y}, trainer.FitConfig{Epochs: 200, BatchSize: 4, Silent: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range m.Weights()[1].Value.Data().([]float32) {
@@ -277,11 +277,12 @@ func TestFunctionalNestedAndMultiOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, err := encoder.Predict(context.Background(), train.X)
+	befores, err := encoder.Predict(context.Background(), train.X)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hist, err := m.FitAll(context.Background(), []*tensor.Dense{train.X}, []*tensor.Dense{train.X, train.Y}, trainer.FitConfig{Epochs: 5, Seed: 1, Silent: true})
+	before := befores[0]
+	hist, err := m.Fit(context.Background(), []*tensor.Dense{train.X}, []*tensor.Dense{train.X, train.Y}, trainer.FitConfig{Epochs: 5, Seed: 1, Silent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,14 +298,15 @@ func TestFunctionalNestedAndMultiOutput(t *testing.T) {
 	if acc, _ := hist.Last("class_accuracy"); acc < 0.85 {
 		t.Errorf("class_accuracy %v after 5 epochs", acc)
 	}
-	after, err := encoder.Predict(context.Background(), train.X)
+	afters, err := encoder.Predict(context.Background(), train.X)
 	if err != nil {
 		t.Fatal(err)
 	}
+	after := afters[0]
 	if same(before, after) {
 		t.Error("training the outer model left the nested encoder's weights unchanged")
 	}
-	outs, err := m.PredictAll(context.Background(), train.X)
+	outs, err := m.Predict(context.Background(), train.X)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,8 +346,15 @@ func TestFunctionalFreeze(t *testing.T) {
 	if err := m.Compile(models.Config{Loss: losses.SparseCategoricalCrossentropy{}, Seed: 2}); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Freeze(base); err == nil {
-		t.Error("freeze after compile: no error")
+	// A change of what trains takes a new Compile.
+	if err := m.SetTrainable(base, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Fit(context.Background(), train.X, train.Y, trainer.FitConfig{Silent: true}); err == nil || !strings.Contains(err.Error(), "compile again") {
+		t.Errorf("fit after unfreezing without compiling: %v", err)
+	}
+	if err := m.Freeze(base); err != nil {
+		t.Fatal(err)
 	}
 	kept := append([]float32(nil), base.Weights()[0].Value.Data().([]float32)...)
 	head := append([]float32(nil), m.Weights()[2].Value.Data().([]float32)...)
@@ -480,22 +489,22 @@ func TestFunctionalSaveLoad(t *testing.T) {
 		means.Data().([]float64)[i] = s / 8
 	}
 	xs, ys := []*tensor.Dense{train.X, feats}, []*tensor.Dense{train.Y, means}
-	if _, err := m.FitAll(context.Background(), xs, ys, trainer.FitConfig{Epochs: 2, Silent: true}); err != nil {
+	if _, err := m.Fit(context.Background(), xs, ys, trainer.FitConfig{Epochs: 2, Silent: true}); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir() + "/model.zip"
 	if err := m.Save(dir); err != nil {
 		t.Fatal(err)
 	}
-	back, err := models.LoadFunctional(dir)
+	back, err := models.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := m.PredictAll(context.Background(), xs...)
+	want, err := m.Predict(context.Background(), xs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := back.PredictAll(context.Background(), xs...)
+	got, err := back.Predict(context.Background(), xs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -507,11 +516,11 @@ func TestFunctionalSaveLoad(t *testing.T) {
 	if back.Summary() != m.Summary() {
 		t.Errorf("summaries differ:\n%s\n%s", m.Summary(), back.Summary())
 	}
-	w1, err := m.EvaluateAll(context.Background(), xs, ys)
+	w1, err := m.Evaluate(context.Background(), xs, ys)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w2, err := back.EvaluateAll(context.Background(), xs, ys)
+	w2, err := back.Evaluate(context.Background(), xs, ys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -526,7 +535,7 @@ func TestFunctionalSaveLoad(t *testing.T) {
 			kept = append(kept, w.Value.Data().([]float32)...)
 		}
 	}
-	if _, err := back.FitAll(context.Background(), xs, ys, trainer.FitConfig{Silent: true}); err != nil {
+	if _, err := back.Fit(context.Background(), xs, ys, trainer.FitConfig{Silent: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range back.Weights() {
@@ -538,7 +547,7 @@ func TestFunctionalSaveLoad(t *testing.T) {
 			}
 		}
 	}
-	if _, err := models.Load(dir); err == nil || !strings.Contains(err.Error(), "LoadFunctional") {
-		t.Errorf("Load of a functional model: %v", err)
+	if back.Sequential() != nil {
+		t.Error("a functional model loads as a Sequential")
 	}
 }

@@ -72,85 +72,127 @@ func (c *graphCache) closeAll() {
 
 // Graph returns the model's graph for mode and batch size, building it on
 // first use. It is how the trainer runs the model.
-func (s *Sequential) Graph(mode trainer.Mode, batch int) (*trainer.Graph, error) {
-	if !s.built {
+func (f *Functional) Graph(mode trainer.Mode, batch int) (*trainer.Graph, error) {
+	if !f.built {
 		return nil, errors.New("graph: the model is not built")
 	}
 	if batch <= 0 {
 		return nil, errors.Errorf("graph: batch size must be > 0, got %d", batch)
 	}
-	if mode != trainer.PredictMode && !s.compiled {
+	if mode != trainer.PredictMode && !f.compiled {
 		return nil, errors.Errorf("%s graph: the model is not compiled; call Compile first", mode)
 	}
 	k := graphKey{mode, batch}
-	if g, ok := s.graphs.get(k); ok {
+	if g, ok := f.graphs.get(k); ok {
 		return g, nil
 	}
 	var g *trainer.Graph
 	err := graphlock.Do(func() (err error) {
-		g, err = s.buildGraph(mode, batch)
+		g, err = f.buildGraph(mode, batch)
 		return err
 	})
 	if err != nil {
 		return nil, errors.Wrapf(err, "%s graph for batch %d", mode, batch)
 	}
-	s.graphs.put(k, g)
+	f.graphs.put(k, g)
 	return g, nil
 }
 
-func (s *Sequential) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph, err error) {
+func (f *Functional) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = errors.Errorf("gorgonia: %v", r)
 		}
 	}()
-	dt := s.cfg.dtype()
+	dt := f.dtype
 	call := layers.NewCall(dt, batch, training(mode))
 	call.NoLosses = mode == trainer.PredictMode
-	xt := tensor.New(tensor.Of(dt), tensor.WithShape(s.in.WithBatch(batch)...))
-	x := gorgonia.NewTensor(call.Graph, dt, xt.Dims(), gorgonia.WithShape(xt.Shape()...), gorgonia.WithName("x"), gorgonia.WithValue(xt))
-	h := x
-	for i, l := range s.layers {
-		if h, err = l.Forward(call, h); err != nil {
-			return nil, err
-		}
-		if want := s.shapes[i].WithBatch(batch); !h.Shape().Eq(want) || h.Dims() != len(want) {
-			return nil, errors.Errorf("%s %q: built for output %v, its graph gives %v", l.Kind(), l.LayerName(), want, h.Shape())
-		}
+	xs := make([]*gorgonia.Node, len(f.inputs))
+	xvs := make([]*tensor.Dense, len(f.inputs))
+	for i, in := range f.inputs {
+		xvs[i] = tensor.New(tensor.Of(dt), tensor.WithShape(in.shape.WithBatch(batch)...))
+		xs[i] = gorgonia.NewTensor(call.Graph, dt, xvs[i].Dims(), gorgonia.WithShape(xvs[i].Shape()...), gorgonia.WithName("input:"+in.name), gorgonia.WithValue(xvs[i]))
+	}
+	outs, err := f.forward(call, xs, false)
+	if err != nil {
+		return nil, err
 	}
 	g = &trainer.Graph{
 		Mode: mode, Batch: batch, Graph: call.Graph,
-		Input: x, InputValue: xt, Output: h,
-		Learnables: s.learnables(call), Feeds: call.Feeds(), Updates: call.Updates(),
+		Inputs: xs, InputValues: xvs, Outputs: outs,
+		Feeds: call.Feeds(), Updates: call.Updates(),
+	}
+	if training(mode) {
+		g.Learnables = f.learnables(call)
 	}
 	if mode == trainer.PredictMode {
 		return g, nil
 	}
-	out := s.OutputShape()
-	g.TargetValue = tensor.New(tensor.Of(dt), tensor.WithShape(out.WithBatch(batch)...))
-	g.Target = gorgonia.NewTensor(call.Graph, dt, g.TargetValue.Dims(), gorgonia.WithShape(g.TargetValue.Shape()...), gorgonia.WithName("y"), gorgonia.WithValue(g.TargetValue))
-	loss, pred := s.cfg.Loss, h
-	if ll, ok := loss.(losses.LogitsLoss); ok {
-		if lg, ok := call.LogitsOf(h); ok {
-			if onLogits, ok := ll.OnLogits(string(lg.Activation)); ok {
-				loss, pred = onLogits, lg.Node
+	if mode == trainer.WeightedTrainMode && len(f.outputs) > 1 {
+		return nil, errors.New("sample and class weights are for models of one output")
+	}
+	var total *gorgonia.Node
+	var outLosses []*gorgonia.Node
+	for i, out := range outs {
+		tv := tensor.New(tensor.Of(dt), tensor.WithShape(f.outputs[i].shape.WithBatch(batch)...))
+		t := gorgonia.NewTensor(call.Graph, dt, tv.Dims(), gorgonia.WithShape(tv.Shape()...), gorgonia.WithName("target:"+f.outNames[i]), gorgonia.WithValue(tv))
+		g.Targets, g.TargetValues = append(g.Targets, t), append(g.TargetValues, tv)
+		loss, pred := f.outLoss[i], out
+		if ll, ok := loss.(losses.LogitsLoss); ok {
+			if lg, ok := call.LogitsOf(out); ok {
+				if onLogits, ok := ll.OnLogits(string(lg.Activation)); ok {
+					loss, pred = onLogits, lg.Node
+				}
 			}
 		}
+		var l *gorgonia.Node
+		if mode == trainer.WeightedTrainMode {
+			l, g.Weights, g.WeightsValue, err = weightedLoss(call, loss, pred, t)
+		} else {
+			l, err = loss.Build(pred, t)
+		}
+		if err != nil {
+			return nil, errors.Wrapf(err, "output %q: loss %s", f.outNames[i], loss.Name())
+		}
+		outLosses = append(outLosses, l)
+		if w := f.outW[i]; w != 1 {
+			c := gorgonia.NewConstant(w)
+			if dt == tensor.Float32 {
+				c = gorgonia.NewConstant(float32(w))
+			}
+			if l, err = gorgonia.Mul(l, c); err != nil {
+				return nil, errors.Wrapf(err, "output %q: loss weight", f.outNames[i])
+			}
+		}
+		if total == nil {
+			total = l
+		} else if total, err = gorgonia.Add(total, l); err != nil {
+			return nil, errors.Wrapf(err, "output %q: add its loss", f.outNames[i])
+		}
 	}
-	if mode == trainer.WeightedTrainMode {
-		g.Loss, g.Weights, g.WeightsValue, err = weightedLoss(call, loss, pred, g.Target)
-	} else {
-		g.Loss, err = loss.Build(pred, g.Target)
+	if len(outs) > 1 {
+		g.OutputLosses = outLosses
 	}
-	if err != nil {
-		return nil, errors.Wrapf(err, "loss %s", loss.Name())
-	}
-	// The layers' regularization penalties add to the loss, unweighted, as
-	// in Keras.
-	if g.Loss, err = call.TotalLoss(g.Loss); err != nil {
-		return nil, errors.Wrap(err, "regularization losses")
+	if g.Loss, err = call.TotalLoss(total); err != nil {
+		return nil, errors.Wrap(err, "added losses")
 	}
 	return g, nil
+}
+
+// learnables returns the graph's trained weight nodes in the model's
+// weight order, so that the solver's state lines up in every graph.
+func (f *Functional) learnables(call *layers.Call) gorgonia.Nodes {
+	used := map[*gorgonia.Node]bool{}
+	for _, n := range call.Learnables() {
+		used[n] = true
+	}
+	var out gorgonia.Nodes
+	for _, w := range f.trainedWeights() {
+		if n, ok := call.Lookup(w); ok && used[n] {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // training reports whether graphs of mode train (and so stay cached).
@@ -188,21 +230,4 @@ func weightedLoss(call *layers.Call, loss losses.Loss, pred, target *gorgonia.No
 		return nil, nil, nil, err
 	}
 	return l, w, wv, nil
-}
-
-// learnables returns the graph's trainable weight nodes in the model's
-// weight order, whatever order the layers used them in, so that a solver's
-// state lines up with trainable(s.Weights()) in every graph and checkpoint.
-func (s *Sequential) learnables(call *layers.Call) gorgonia.Nodes {
-	used := map[*gorgonia.Node]bool{}
-	for _, n := range call.Learnables() {
-		used[n] = true
-	}
-	var out gorgonia.Nodes
-	for _, w := range trainable(s.Weights()) {
-		if n, ok := call.Lookup(w); ok && used[n] {
-			out = append(out, n)
-		}
-	}
-	return out
 }

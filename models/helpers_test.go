@@ -64,9 +64,9 @@ func randomMatrix(rng *rand.Rand, rows, cols int) *tensor.Dense {
 }
 
 // weightsOf copies every weight of m as float64 values, by name.
-func weightsOf(m *models.Sequential) map[string][]float64 {
+func weightsOf(m models.Model) map[string][]float64 {
 	out := map[string][]float64{}
-	for _, w := range m.Weights() {
+	for _, w := range m.Model().Weights() {
 		switch d := w.Value.Data().(type) {
 		case []float32:
 			v := make([]float64, len(d))

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand"
 	"os"
 	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -31,12 +33,13 @@ type LoadOptions struct {
 	Layers func(kind string) (layers.Layer, bool)
 }
 
-// Load reads a model Save or SaveCheckpoint wrote, a directory or a zip:
-// built, with its weights, compiled when it was, ready to predict or to go
-// on training. A checkpoint also restores the optimizer's state; Checkpoint
-// says where the run stood. A corrupt, truncated or foreign file is an error
-// saying what is wrong.
-func Load(path string) (*Sequential, error) {
+// Load reads any model Save or SaveCheckpoint wrote, a directory or a zip:
+// built, with its weights and trainable flags, compiled when it was, ready
+// to predict, to go on training, or to nest in a new model. A checkpoint
+// also restores the optimizer's state; Checkpoint says where the run
+// stood. A saved Sequential comes back as one (Sequential() gives it). A
+// corrupt, truncated or foreign file is an error saying what is wrong.
+func Load(path string) (*Functional, error) {
 	return LoadWith(path, LoadOptions{})
 }
 
@@ -47,7 +50,7 @@ func Load(path string) (*Sequential, error) {
 //	//go:embed model
 //	var modelFS embed.FS
 //	m, err := models.LoadFS(modelFS, "model", models.LoadOptions{})
-func LoadFS(fsys fs.FS, dir string, opt LoadOptions) (*Sequential, error) {
+func LoadFS(fsys fs.FS, dir string, opt LoadOptions) (*Functional, error) {
 	files := map[string][]byte{}
 	for _, name := range []string{modelFile, weightsFile, optimizerFile} {
 		data, err := fs.ReadFile(fsys, path.Join(dir, name))
@@ -67,7 +70,7 @@ func LoadFS(fsys fs.FS, dir string, opt LoadOptions) (*Sequential, error) {
 }
 
 // LoadWith is Load with options.
-func LoadWith(path string, opt LoadOptions) (*Sequential, error) {
+func LoadWith(path string, opt LoadOptions) (*Functional, error) {
 	files, err := readFiles(path)
 	if err != nil {
 		return nil, errors.Wrapf(err, "load %s", path)
@@ -80,9 +83,10 @@ func LoadWith(path string, opt LoadOptions) (*Sequential, error) {
 }
 
 // FromSpec makes a model from a hand-written spec: model.json's format
-// without weights, at least {"layers": [...]}, optionally "input_shape",
-// "dtype", "seed" and "compile". With an input shape the model builds (from
-// the seed); with "compile" it is compiled.
+// without weights, at least {"layers": [...]} for a Sequential (or a
+// functional model's {"class": "functional", "graph": ...}), optionally
+// "input_shape", "dtype", "seed" and "compile". With an input shape the
+// model builds (from the seed); with "compile" it is compiled.
 //
 //	{
 //	  "input_shape": [64],
@@ -93,25 +97,32 @@ func LoadWith(path string, opt LoadOptions) (*Sequential, error) {
 //	  ],
 //	  "compile": {"loss": {"kind": "sparse_categorical_crossentropy"}, "optimizer": {"kind": "adam"}}
 //	}
-func FromSpec(r io.Reader, opt LoadOptions) (*Sequential, error) {
+func FromSpec(r io.Reader, opt LoadOptions) (*Functional, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 64<<20))
 	if err != nil {
 		return nil, errors.Wrap(err, "model spec")
 	}
-	doc, err := parseModelJSON(data, false)
-	if err != nil {
-		return nil, errors.Wrap(err, "model spec")
+	name := "model spec"
+	if n, ok := r.(interface{ Name() string }); ok && n.Name() != "" {
+		name = n.Name() // a file
 	}
-	m, err := fromDoc(doc, opt)
+	m, err := decodeModel(map[string][]byte{modelFile: data}, opt, false, name)
 	if err != nil {
-		return nil, errors.Wrap(err, "model spec")
+		if name == "model spec" {
+			return nil, errors.Wrap(err, name)
+		}
+		return nil, err
 	}
 	return m, nil
 }
 
 // Checkpoint returns where the training run stood when the model was saved
 // with SaveCheckpoint, and nil for a model saved with Save.
-func (s *Sequential) Checkpoint() *Checkpoint { return s.checkpoint }
+func (f *Functional) Checkpoint() *Checkpoint { return f.checkpoint }
+
+// Sequential returns the Sequential this model is the graph of (a model
+// made, or saved, as one), and nil for other models.
+func (f *Functional) Sequential() *Sequential { return f.seq }
 
 // readFiles returns the files of a saved model, from a directory or a zip.
 func readFiles(path string) (map[string][]byte, error) {
@@ -168,147 +179,257 @@ func readFiles(path string) (map[string][]byte, error) {
 // parseModelJSON decodes model.json, strictly. A saved model must carry the
 // format name and a version this package reads; a hand-written spec may
 // leave them out.
-func parseModelJSON(data []byte, saved bool) (*modelJSON, error) {
+func parseModelJSON(data []byte, saved bool, name string) (*modelJSON, error) {
 	var class struct {
 		Class string `json:"class"`
 	}
-	if json.Unmarshal(data, &class) == nil && class.Class == functionalClass {
-		return nil, errors.Errorf("%s is a functional model's: load it with LoadFunctional", modelFile)
-	}
+	_ = json.Unmarshal(data, &class)
 	var doc modelJSON
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&doc); err != nil {
-		return nil, errors.Wrap(err, modelFile)
+		return nil, jsonError(err, data, name)
 	}
 	if doc.Format != "" && doc.Format != formatName {
-		return nil, errors.Errorf("%s: format is %q, not %q", modelFile, doc.Format, formatName)
+		return nil, errors.Errorf("%s: format is %q, not %q", name, doc.Format, formatName)
 	}
 	if saved && doc.Format == "" {
-		return nil, errors.Errorf("%s: no format field: not a Profundo model", modelFile)
+		return nil, errors.Errorf("%s: no format field: not a Profundo model", name)
 	}
 	if doc.FormatVersion > formatVersion {
-		return nil, errors.Errorf("%s: format version %d is newer than this Profundo reads (%d): upgrade Profundo", modelFile, doc.FormatVersion, formatVersion)
+		return nil, errors.Errorf("%s: format version %d is newer than this Profundo reads (%d): upgrade Profundo", name, doc.FormatVersion, formatVersion)
 	}
 	if saved && doc.FormatVersion < 1 {
-		return nil, errors.Errorf("%s: format version %d is invalid", modelFile, doc.FormatVersion)
+		return nil, errors.Errorf("%s: format version %d is invalid", name, doc.FormatVersion)
 	}
 	if len(doc.Layers) == 0 {
-		return nil, errors.Errorf("%s: no layers", modelFile)
+		return nil, errors.Errorf("%s: no layers", name)
 	}
 	return &doc, nil
 }
 
-// fromDoc makes the model model.json describes, built when the input shape
-// is known and compiled when it says so.
-func fromDoc(doc *modelJSON, opt LoadOptions) (*Sequential, error) {
-	m := &Sequential{Name: doc.Name, ClassNames: doc.ClassNames, Tabular: doc.Tabular, Notes: doc.Notes}
-	if len(doc.Preprocessing) > 0 {
-		pp, err := datasets.UnmarshalTransformer(doc.Preprocessing)
-		if err != nil {
-			return nil, errors.Wrap(err, "preprocessing")
-		}
-		m.Preprocessing = pp
+// unmarshalLayer makes the layer a spec describes, of a kind of package
+// layers or one opt.Layers makes; an unknown kind is an error that says how
+// to make layers of one's own.
+func unmarshalLayer(spec layers.Spec, opt LoadOptions) (layers.Layer, error) {
+	custom := false
+	if opt.Layers != nil {
+		_, custom = opt.Layers(spec.Kind)
 	}
-	for i, spec := range doc.Layers {
-		l, err := layers.Unmarshal(spec, opt.Layers)
+	if !custom {
+		if _, err := layers.New(spec.Kind); err != nil {
+			return nil, errors.Errorf("unknown layer kind %q: a layer of one's own loads when models.LoadOptions.Layers (given to LoadWith, LoadFS or FromSpec) makes a new value of its kind; the kinds built in are %s",
+				spec.Kind, strings.Join(layers.Kinds(), ", "))
+		}
+	}
+	return layers.Unmarshal(spec, opt.Layers)
+}
+
+// sequentialOf makes the Sequential of the given layers, frozen ones
+// marked.
+func sequentialOf(specs []layers.Spec, frozen []int, opt LoadOptions) (*Sequential, error) {
+	s := NewSequential()
+	for i, spec := range specs {
+		l, err := unmarshalLayer(spec, opt)
 		if err != nil {
 			return nil, errors.Wrapf(err, "layer %d", i)
 		}
-		m.layers = append(m.layers, l)
+		s.layers = append(s.layers, l)
 	}
-	m.cfg.Seed = doc.Seed
-	switch doc.DType {
-	case "", "float32":
-		m.cfg.DType = tensor.Float32
-	case "float64":
-		m.cfg.DType = tensor.Float64
-	default:
-		return nil, errors.Errorf("dtype %q is not float32 or float64", doc.DType)
+	for _, i := range frozen {
+		if i < 0 || i >= len(s.layers) {
+			return nil, errors.Errorf("frozen layer %d of %d", i, len(s.layers))
+		}
+		if err := s.SetTrainable(s.layers[i], false); err != nil {
+			return nil, err
+		}
 	}
-	if doc.Compile != nil {
-		cfg, err := doc.Compile.config()
+	return s, nil
+}
+
+// decodeModel makes the model of a saved model's files (saved: with its
+// weights, and its optimizer state for a checkpoint) or of a hand-written
+// spec (model.json alone).
+func decodeModel(files map[string][]byte, opt LoadOptions, saved bool, name string) (*Functional, error) {
+	js, ok := files[modelFile]
+	if !ok {
+		return nil, errors.Errorf("no %s", name)
+	}
+	var head struct {
+		Class string `json:"class"`
+	}
+	_ = json.Unmarshal(js, &head)
+	var f *Functional
+	var meta savedMeta
+	var inputShape []int
+	if head.Class == functionalClass {
+		var doc functionalJSON
+		dec := json.NewDecoder(bytes.NewReader(js))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&doc); err != nil {
+			return nil, jsonError(err, js, name)
+		}
+		if (saved || doc.Format != "") && doc.Format != formatName {
+			return nil, errors.Errorf("%s: format is %q, not %q", name, doc.Format, formatName)
+		}
+		if doc.FormatVersion > formatVersion {
+			return nil, errors.Errorf("%s: format version %d is newer than this Profundo reads (%d): upgrade Profundo", name, doc.FormatVersion, formatVersion)
+		}
+		if saved && doc.FormatVersion < 1 {
+			return nil, errors.Errorf("%s: format version %d is invalid", name, doc.FormatVersion)
+		}
+		var err error
+		if f, err = fromGraphSpec(doc.Graph, opt); err != nil {
+			return nil, errors.Wrap(err, name)
+		}
+		meta = doc.savedMeta
+		if meta.Name == "" {
+			meta.Name = f.Name
+		}
+	} else {
+		doc, err := parseModelJSON(js, saved, name)
 		if err != nil {
 			return nil, err
 		}
-		cfg.Seed, cfg.DType = m.cfg.Seed, m.cfg.DType
-		if err := m.Compile(cfg); err != nil {
+		if saved && len(doc.InputShape) == 0 {
+			return nil, errors.Errorf("%s: no input_shape", name)
+		}
+		s, err := sequentialOf(doc.Layers, doc.Frozen, opt)
+		if err != nil {
+			return nil, err
+		}
+		f, inputShape = &s.Functional, doc.InputShape
+		meta = savedMeta{
+			Name: doc.Name, DType: doc.DType, Seed: doc.Seed, Compile: doc.Compile, ClassNames: doc.ClassNames,
+			Preprocessing: doc.Preprocessing, Tabular: doc.Tabular, Metrics: doc.Metrics, Notes: doc.Notes,
+			Provenance: doc.Provenance, Weights: doc.Weights, Checkpoint: doc.Checkpoint,
+		}
+	}
+	if saved && meta.Weights == nil {
+		return nil, errors.Errorf("%s: no weights record", name)
+	}
+	f.Name, f.ClassNames, f.Tabular, f.Notes = meta.Name, meta.ClassNames, meta.Tabular, meta.Notes
+	if len(meta.Preprocessing) > 0 {
+		pp, err := datasets.UnmarshalTransformer(meta.Preprocessing)
+		if err != nil {
+			return nil, errors.Wrap(err, "preprocessing")
+		}
+		f.Preprocessing = pp
+	}
+	f.cfg.Seed = meta.Seed
+	switch meta.DType {
+	case "", "float32":
+		f.cfg.DType = tensor.Float32
+	case "float64":
+		f.cfg.DType = tensor.Float64
+	default:
+		return nil, errors.Errorf("dtype %q is not float32 or float64", meta.DType)
+	}
+	if len(inputShape) > 0 {
+		if err := f.defineFor([]layers.Shape{inputShape}); err != nil {
 			return nil, err
 		}
 	}
-	if !m.built && len(doc.InputShape) > 0 {
-		if err := m.Build(doc.InputShape); err != nil {
+	if meta.Compile != nil {
+		cfg, err := meta.Compile.config()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Seed, cfg.DType = f.cfg.Seed, f.cfg.DType
+		if err := f.Compile(cfg); err != nil {
 			return nil, err
 		}
 	}
-	return m, nil
-}
-
-func decode(files map[string][]byte, opt LoadOptions) (*Sequential, error) {
-	js, ok := files[modelFile]
-	if !ok {
-		return nil, errors.Errorf("no %s", modelFile)
+	if !f.built && f.inputs != nil {
+		if err := f.build(rand.New(rand.NewSource(f.cfg.Seed)), f.cfg.dtype()); err != nil {
+			return nil, err
+		}
 	}
-	doc, err := parseModelJSON(js, true)
-	if err != nil {
-		return nil, err
+	if !saved {
+		return f, nil
 	}
-	if len(doc.InputShape) == 0 {
-		return nil, errors.Errorf("%s: no input_shape", modelFile)
-	}
-	if doc.Weights == nil {
-		return nil, errors.Errorf("%s: no weights record", modelFile)
-	}
-	m, err := fromDoc(doc, opt)
-	if err != nil {
-		return nil, err
-	}
-	m.scores, m.checkpoint = doc.Metrics, doc.Checkpoint
-	if doc.Provenance != nil {
-		m.dataHash = doc.Provenance.DataSHA256
+	f.scores, f.checkpoint = meta.Metrics, meta.Checkpoint
+	if meta.Provenance != nil {
+		f.dataHash = meta.Provenance.DataSHA256
 	}
 	wdata, ok := files[weightsFile]
 	if !ok {
 		return nil, errors.Errorf("no %s", weightsFile)
 	}
-	if got := sha(wdata); got != doc.Weights.WeightsSHA256 {
-		return nil, errors.Errorf("%s has SHA-256 %s, %s expects %s: the save was cut short or the files come from different saves", weightsFile, got, modelFile, doc.Weights.WeightsSHA256)
+	if got := sha(wdata); got != meta.Weights.WeightsSHA256 {
+		return nil, errors.Errorf("%s has SHA-256 %s, %s expects %s: the save was cut short or the files come from different saves", weightsFile, got, modelFile, meta.Weights.WeightsSHA256)
 	}
-	if err := m.setWeights(wdata); err != nil {
+	if err := f.setWeights(wdata); err != nil {
 		return nil, errors.Wrap(err, weightsFile)
 	}
-	if doc.Checkpoint != nil {
+	if meta.Checkpoint != nil {
 		odata, ok := files[optimizerFile]
 		if !ok {
 			return nil, errors.Errorf("checkpoint without %s", optimizerFile)
 		}
-		if got := sha(odata); got != doc.Weights.OptimizerSHA256 {
-			return nil, errors.Errorf("%s has SHA-256 %s, %s expects %s", optimizerFile, got, modelFile, doc.Weights.OptimizerSHA256)
+		if got := sha(odata); got != meta.Weights.OptimizerSHA256 {
+			return nil, errors.Errorf("%s has SHA-256 %s, %s expects %s", optimizerFile, got, modelFile, meta.Weights.OptimizerSHA256)
 		}
-		if err := m.setOptimizer(odata); err != nil {
+		if err := f.setOptimizer(odata); err != nil {
 			return nil, errors.Wrap(err, optimizerFile)
 		}
 	}
-	return m, nil
+	return f, nil
+}
+
+func decode(files map[string][]byte, opt LoadOptions) (*Functional, error) {
+	return decodeModel(files, opt, true, modelFile)
+}
+
+// jsonError says where in the file called name the JSON in data is wrong:
+// its line and column, as editors count them.
+func jsonError(err error, data []byte, name string) error {
+	var off int64 = -1
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		off = max(syn.Offset-1, 0) // the offset counts the faulty byte
+	case errors.As(err, &typ):
+		off = typ.Offset
+	}
+	if off < 0 {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return errors.Errorf("%s: the JSON ends early", name)
+		}
+		return errors.Wrap(err, name)
+	}
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return errors.Errorf("%s:%d:%d: %v", name, line, col, err)
 }
 
 // setWeights copies the file's tensors into the built model's weights,
 // checking that every weight is there with its shape and nothing else is.
-func (s *Sequential) setWeights(data []byte) error {
-	f, err := safetensors.Read(data)
+func (f *Functional) setWeights(data []byte) error {
+	wf, err := safetensors.Read(data)
 	if err != nil {
 		return err
 	}
-	ws := s.Weights()
-	if len(f.Tensors) != len(ws) {
-		return errors.Errorf("holds %d tensors, the architecture has %d weights", len(f.Tensors), len(ws))
+	nws := f.namedWeights()
+	if len(wf.Tensors) != len(nws) {
+		return errors.Errorf("holds %d tensors, the architecture has %d weights", len(wf.Tensors), len(nws))
 	}
-	for _, w := range ws {
-		t, ok := f.Get(w.Name)
+	for _, nw := range nws {
+		t, ok := wf.Get(nw.key)
 		if !ok {
-			return errors.Errorf("no tensor %q", w.Name)
+			return errors.Errorf("no tensor %q", nw.key)
 		}
-		if err := copyInto(w.Value, t, w.Name); err != nil {
+		if err := copyInto(nw.w.Value, t, nw.key); err != nil {
 			return err
 		}
 	}
@@ -331,29 +452,29 @@ func copyInto(dst, src *tensor.Dense, name string) error {
 	return nil
 }
 
-func (s *Sequential) setOptimizer(data []byte) error {
-	f, err := safetensors.Read(data)
+func (f *Functional) setOptimizer(data []byte) error {
+	sf, err := safetensors.Read(data)
 	if err != nil {
 		return err
 	}
-	if !s.compiled {
+	if !f.compiled {
 		return errors.New("a checkpoint needs compile settings")
 	}
-	st, ok := s.solver.(optimizers.Stateful)
+	st, ok := f.solver.(optimizers.Stateful)
 	if !ok {
-		return errors.Errorf("optimizer %s cannot restore its state", s.cfg.Optimizer.Name())
+		return errors.Errorf("optimizer %s cannot restore its state", f.cfg.Optimizer.Name())
 	}
-	if name := f.Metadata["optimizer"]; name != s.cfg.Optimizer.Name() {
-		return errors.Errorf("state is for optimizer %q, the model is compiled with %q", name, s.cfg.Optimizer.Name())
+	if name := sf.Metadata["optimizer"]; name != f.cfg.Optimizer.Name() {
+		return errors.Errorf("state is for optimizer %q, the model is compiled with %q", name, f.cfg.Optimizer.Name())
 	}
-	steps, err1 := strconv.Atoi(f.Metadata["steps"])
-	lr, err2 := strconv.ParseFloat(f.Metadata["learning_rate"], 64)
-	n, err3 := strconv.Atoi(f.Metadata["weights"])
+	steps, err1 := strconv.Atoi(sf.Metadata["steps"])
+	lr, err2 := strconv.ParseFloat(sf.Metadata["learning_rate"], 64)
+	n, err3 := strconv.Atoi(sf.Metadata["weights"])
 	if err1 != nil || err2 != nil || err3 != nil {
-		return errors.Errorf("bad metadata %v", f.Metadata)
+		return errors.Errorf("bad metadata %v", sf.Metadata)
 	}
 	state := optimizers.State{Steps: steps, LearningRate: lr}
-	ws := trainable(s.Weights())
+	ws := f.trainedNamed()
 	if n != 0 && n != len(ws) {
 		return errors.Errorf("state for %d weights, the model trains %d", n, len(ws))
 	}
@@ -361,7 +482,7 @@ func (s *Sequential) setOptimizer(data []byte) error {
 	for i := 0; i < n; i++ {
 		var slots []*tensor.Dense
 		for k := 0; ; k++ {
-			t, ok := f.Get(fmt.Sprintf("%s/%d", ws[i].Name, k))
+			t, ok := sf.Get(fmt.Sprintf("%s/%d", ws[i].key, k))
 			if !ok {
 				break
 			}
@@ -370,8 +491,8 @@ func (s *Sequential) setOptimizer(data []byte) error {
 		}
 		state.Slots = append(state.Slots, slots)
 	}
-	if used != len(f.Tensors) {
-		return errors.Errorf("%d of its %d tensors name no trainable weight", len(f.Tensors)-used, len(f.Tensors))
+	if used != len(sf.Tensors) {
+		return errors.Errorf("%d of its %d tensors name no trainable weight", len(sf.Tensors)-used, len(sf.Tensors))
 	}
 	return st.SetState(state)
 }

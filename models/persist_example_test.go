@@ -70,16 +70,18 @@ func ExampleSequential_Save() {
 		fmt.Println(err)
 		return
 	}
-	want, err := m.Predict(ctx, data.X)
+	wants, err := m.Predict(ctx, data.X)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	got, err := back.Predict(ctx, data.X)
+	want := wants[0]
+	gots, err := back.Predict(ctx, data.X)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	got := gots[0]
 	fmt.Println("same predictions:", slices.Equal(want.Data().([]float32), got.Data().([]float32)))
 	fmt.Println("loss:", back.Config().Loss.Name(), "classes:", back.ClassNames)
 	// Output:
@@ -148,11 +150,12 @@ func ExampleSequential_Replica() {
 		return
 	}
 	x := tensor.New(tensor.WithShape(2, 4), tensor.WithBacking([]float32{1, 2, 3, 4, -1, 0, 1, 0}))
-	want, err := m.Predict(context.Background(), x)
+	wants, err := m.Predict(context.Background(), x)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	want := wants[0]
 	results := make(chan bool, 4)
 	for range 4 {
 		r, err := m.Replica()
@@ -162,7 +165,7 @@ func ExampleSequential_Replica() {
 		}
 		go func() {
 			got, err := r.Predict(context.Background(), x)
-			results <- err == nil && slices.Equal(got.Data().([]float32), want.Data().([]float32))
+			results <- err == nil && slices.Equal(got[0].Data().([]float32), want.Data().([]float32))
 		}()
 	}
 	same := 0

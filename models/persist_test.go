@@ -36,12 +36,13 @@ func trained(t *testing.T) *models.Sequential {
 	return m
 }
 
-func predictHash(t *testing.T, m *models.Sequential, x *tensor.Dense) string {
+func predictHash(t *testing.T, m models.Model, x *tensor.Dense) string {
 	t.Helper()
-	p, err := m.Predict(context.Background(), x)
+	ps, err := m.Model().Predict(context.Background(), x)
 	if err != nil {
 		t.Fatal(err)
 	}
+	p := ps[0]
 	var buf bytes.Buffer
 	if err := binary.Write(&buf, binary.LittleEndian, p.Data().([]float32)); err != nil {
 		t.Fatal(err)

@@ -11,10 +11,11 @@ import (
 func TestReplicasPredictInParallel(t *testing.T) {
 	m := trained(t)
 	_, test := digits(t)
-	want, err := m.Predict(context.Background(), test.X)
+	wants, err := m.Predict(context.Background(), test.X)
 	if err != nil {
 		t.Fatal(err)
 	}
+	want := wants[0]
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	for i := 0; i < 4; i++ {
@@ -26,11 +27,12 @@ func TestReplicasPredictInParallel(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 3; j++ {
-				got, err := r.Predict(context.Background(), test.X)
+				gots, err := r.Predict(context.Background(), test.X)
 				if err != nil {
 					errs <- err
 					return
 				}
+				got := gots[0]
 				if !reflect.DeepEqual(got.Data(), want.Data()) {
 					t.Error("a replica predicted other values")
 					return

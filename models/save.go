@@ -22,25 +22,27 @@ import (
 )
 
 // Save writes the model to path: a directory holding model.json (the
-// architecture, compile settings, class names, metrics and provenance) and
-// weights.safetensors (the weights by "<layer>/<weight>" name), or, when
-// path ends in ".zip", a zip of those files. Every file is written to a
-// temporary file and renamed into place, so a crash never leaves a
-// half-written model; model.json, written last, records the weights' SHA-256,
-// so a save cut short between files is detected at load.
-func (s *Sequential) Save(path string) error {
-	return s.save(path, nil)
+// architecture, compile settings, trainable flags, class names,
+// preprocessing, metrics and provenance) and weights.safetensors (the
+// weights by "<layer>/<weight>" name, a nested model's under "<model>/"),
+// or, when path ends in ".zip", a zip of those files. Every file is
+// written to a temporary file and renamed into place, so a crash never
+// leaves a half-written model; model.json, written last, records the
+// weights' SHA-256, so a save cut short between files is detected at load.
+// Load reads it back.
+func (f *Functional) Save(path string) error {
+	return f.save(path, nil)
 }
 
 // SaveCheckpoint saves the model as Save does, plus the optimizer's state
 // (optimizer.safetensors) and where the training run stands, so that Load
 // and Fit from that position continue the run bit for bit.
-func (s *Sequential) SaveCheckpoint(path string, at Checkpoint) error {
-	return s.save(path, &at)
+func (f *Functional) SaveCheckpoint(path string, at Checkpoint) error {
+	return f.save(path, &at)
 }
 
-func (s *Sequential) save(path string, ckpt *Checkpoint) error {
-	files, err := s.encode(ckpt)
+func (f *Functional) save(path string, ckpt *Checkpoint) error {
+	files, err := f.encode(ckpt)
 	if err != nil {
 		return errors.Wrapf(err, "save %s", path)
 	}
@@ -91,57 +93,61 @@ func writeModelFiles(path string, files map[string][]byte) error {
 	return nil
 }
 
-// encode returns the bytes of every file of the saved model.
-func (s *Sequential) encode(ckpt *Checkpoint) (map[string][]byte, error) {
-	if !s.built {
+// encode returns the bytes of every file of the saved model. A
+// Sequential's model.json lists its layers; other models' hold their
+// graph.
+func (f *Functional) encode(ckpt *Checkpoint) (map[string][]byte, error) {
+	if !f.built {
 		return nil, errors.New("the model is not built: build, compile with a layers.Input, or fit it first")
 	}
-	doc := modelJSON{
-		Format: formatName, FormatVersion: formatVersion,
-		Name: s.Name, DType: s.cfg.dtype().String(), Seed: s.cfg.Seed,
-		InputShape: s.in.Clone(), ClassNames: s.ClassNames, Tabular: s.Tabular,
-		Metrics: s.scores, Notes: s.Notes, Provenance: provenance(s.dataHash),
+	meta := savedMeta{
+		Name: f.Name, DType: f.dtype.String(), Seed: f.cfg.Seed,
+		ClassNames: f.ClassNames, Tabular: f.Tabular,
+		Metrics: f.scores, Notes: f.Notes, Provenance: provenance(f.dataHash),
 	}
-	if s.Preprocessing != nil {
-		pp, err := datasets.MarshalTransformer(s.Preprocessing)
+	if f.Preprocessing != nil {
+		pp, err := datasets.MarshalTransformer(f.Preprocessing)
 		if err != nil {
 			return nil, err
 		}
-		doc.Preprocessing = pp
+		meta.Preprocessing = pp
 	}
-	for _, l := range s.layers {
-		spec, err := layers.Marshal(l)
-		if err != nil {
-			return nil, err
-		}
-		doc.Layers = append(doc.Layers, spec)
-	}
-	if s.compiled {
-		c, err := compileSpec(s.cfg)
+	if f.compiled {
+		c, err := compileSpec(f.cfg)
 		if err != nil {
 			return nil, errors.Wrap(err, "compile settings")
 		}
-		doc.Compile = c
+		meta.Compile = c
 	}
 	files := map[string][]byte{}
-	var tensors []safetensors.Tensor
-	for _, w := range s.Weights() {
-		tensors = append(tensors, safetensors.Tensor{Name: w.Name, Value: w.Value})
+	var ts []safetensors.Tensor
+	for _, nw := range f.namedWeights() {
+		ts = append(ts, safetensors.Tensor{Name: nw.key, Value: nw.w.Value})
 	}
 	var buf bytes.Buffer
-	if err := safetensors.Write(&buf, tensors, map[string]string{"format": "profundo"}); err != nil {
+	if err := safetensors.Write(&buf, ts, map[string]string{"format": "profundo"}); err != nil {
 		return nil, errors.Wrap(err, "weights")
 	}
 	files[weightsFile] = buf.Bytes()
-	doc.Weights = &filesJSON{WeightsSHA256: sha(buf.Bytes())}
+	meta.Weights = &filesJSON{WeightsSHA256: sha(buf.Bytes())}
 	if ckpt != nil {
-		data, err := s.encodeOptimizer()
+		data, err := f.encodeOptimizer()
 		if err != nil {
 			return nil, err
 		}
 		files[optimizerFile] = data
-		doc.Weights.OptimizerSHA256 = sha(data)
-		doc.Checkpoint = ckpt
+		meta.Weights.OptimizerSHA256 = sha(data)
+		meta.Checkpoint = ckpt
+	}
+	var doc any
+	if sd, ok := f.sequentialDoc(meta); ok {
+		doc = sd
+	} else {
+		g, err := f.graphSpec()
+		if err != nil {
+			return nil, err
+		}
+		doc = functionalJSON{Format: formatName, FormatVersion: formatVersion, Class: functionalClass, Graph: g, savedMeta: meta}
 	}
 	js, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -151,29 +157,58 @@ func (s *Sequential) encode(ckpt *Checkpoint) (map[string][]byte, error) {
 	return files, nil
 }
 
+// sequentialDoc is a Sequential's model.json: its layers in order, when
+// each is a plain layer (a nested model makes it a graph).
+func (f *Functional) sequentialDoc(meta savedMeta) (*modelJSON, bool) {
+	if f.seq == nil {
+		return nil, false
+	}
+	doc := &modelJSON{
+		Format: formatName, FormatVersion: formatVersion,
+		Name: meta.Name, DType: meta.DType, Seed: meta.Seed,
+		InputShape: f.inputs[0].shape.Clone(), Compile: meta.Compile, ClassNames: meta.ClassNames,
+		Preprocessing: meta.Preprocessing, Tabular: meta.Tabular, Metrics: meta.Metrics, Notes: meta.Notes,
+		Provenance: meta.Provenance, Weights: meta.Weights, Checkpoint: meta.Checkpoint,
+	}
+	for i, l := range f.seq.layers {
+		if _, nested := l.(*Functional); nested {
+			return nil, false
+		}
+		spec, err := layers.Marshal(l)
+		if err != nil {
+			return nil, false
+		}
+		doc.Layers = append(doc.Layers, spec)
+		if f.frozen[l] {
+			doc.Frozen = append(doc.Frozen, i)
+		}
+	}
+	return doc, true
+}
+
 // encodeOptimizer writes the solver's state: its step count and learning
 // rate as metadata, each slot as "<weight>/<slot>".
-func (s *Sequential) encodeOptimizer() ([]byte, error) {
-	if !s.compiled {
+func (f *Functional) encodeOptimizer() ([]byte, error) {
+	if !f.compiled {
 		return nil, errors.New("checkpoint: the model is not compiled")
 	}
-	st, ok := s.solver.(optimizers.Stateful)
+	st, ok := f.solver.(optimizers.Stateful)
 	if !ok {
-		return nil, errors.Errorf("checkpoint: optimizer %s cannot save its state", s.cfg.Optimizer.Name())
+		return nil, errors.Errorf("checkpoint: optimizer %s cannot save its state", f.cfg.Optimizer.Name())
 	}
 	state := st.State()
-	ws := trainable(s.Weights())
+	ws := f.trainedNamed()
 	if len(state.Slots) != 0 && len(state.Slots) != len(ws) {
 		return nil, errors.Errorf("checkpoint: optimizer holds state for %d weights, the model trains %d", len(state.Slots), len(ws))
 	}
 	var tensors []safetensors.Tensor
 	for i, slots := range state.Slots {
 		for k, t := range slots {
-			tensors = append(tensors, safetensors.Tensor{Name: fmt.Sprintf("%s/%d", ws[i].Name, k), Value: t})
+			tensors = append(tensors, safetensors.Tensor{Name: fmt.Sprintf("%s/%d", ws[i].key, k), Value: t})
 		}
 	}
 	md := map[string]string{
-		"optimizer":     s.cfg.Optimizer.Name(),
+		"optimizer":     f.cfg.Optimizer.Name(),
 		"steps":         fmt.Sprint(state.Steps),
 		"learning_rate": fmt.Sprint(state.LearningRate),
 		"weights":       fmt.Sprint(len(state.Slots)),
@@ -185,13 +220,13 @@ func (s *Sequential) encodeOptimizer() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// trainable lists the trainable weights, in the order the training graph
-// hands them to the solver.
-func trainable(ws []*layers.Weight) []*layers.Weight {
-	var out []*layers.Weight
-	for _, w := range ws {
-		if w.Trainable {
-			out = append(out, w)
+// trainedNamed lists the weights this model's training updates, with
+// their names, in the order the solver's state holds them.
+func (f *Functional) trainedNamed() []namedWeight {
+	var out []namedWeight
+	for _, nw := range f.namedWeights() {
+		if nw.w.Trainable && !nw.frozen {
+			out = append(out, nw)
 		}
 	}
 	return out
@@ -202,10 +237,11 @@ func sha(b []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-// dataSHA256 hashes training data: the bytes of x's then y's values.
-func dataSHA256(x, y *tensor.Dense) string {
+// dataSHA256 hashes training data: the bytes of the inputs' then the
+// targets' values.
+func dataSHA256(ts ...*tensor.Dense) string {
 	h := sha256.New()
-	for _, t := range []*tensor.Dense{x, y} {
+	for _, t := range ts {
 		h.Write(t.Header.Raw)
 	}
 	return hex.EncodeToString(h.Sum(nil))

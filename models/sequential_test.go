@@ -46,10 +46,11 @@ func TestFitDigitsConverges(t *testing.T) {
 	if scores["accuracy"] < 0.95 {
 		t.Errorf("test accuracy %v, want >= 0.95", scores["accuracy"])
 	}
-	probs, err := m.Predict(context.Background(), test.X)
+	probss, err := m.Predict(context.Background(), test.X)
 	if err != nil {
 		t.Fatal(err)
 	}
+	probs := probss[0]
 	if want := []int{test.Len(), 10}; !reflect.DeepEqual([]int(probs.Shape()), want) {
 		t.Fatalf("predict shape %v, want %v", probs.Shape(), want)
 	}
@@ -106,23 +107,26 @@ func TestPredictAnyNumberOfRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := randomMatrix(rand.New(rand.NewSource(1)), 21, 4)
-	all, err := m.Predict(context.Background(), x)
+	alls, err := m.Predict(context.Background(), x)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := m.Predict(context.Background(), x)
+	all := alls[0]
+	agains, err := m.Predict(context.Background(), x)
 	if err != nil {
 		t.Fatal(err)
 	}
+	again := agains[0]
 	if !reflect.DeepEqual(all.Data(), again.Data()) {
 		t.Error("two predictions of the same rows differ: dropout leaked into inference")
 	}
 	for _, n := range []int{1, 7, 8, 9, 21} {
 		part := tensor.New(tensor.WithShape(n, 4), tensor.WithBacking(x.Data().([]float32)[:n*4]))
-		got, err := m.Predict(context.Background(), part)
+		gots, err := m.Predict(context.Background(), part)
 		if err != nil {
 			t.Fatalf("%d rows: %v", n, err)
 		}
+		got := gots[0]
 		if !reflect.DeepEqual([]int(got.Shape()), []int{n, 3}) {
 			t.Fatalf("%d rows: shape %v", n, got.Shape())
 		}
@@ -314,7 +318,7 @@ func TestValidationData(t *testing.T) {
 	train, test := digits(t)
 	m := mlp(t, 1)
 	h, err := m.Fit(context.Background(), train.X, train.Y, trainer.FitConfig{
-		Epochs: 2, Silent: true, ValidationData: &trainer.Data{X: test.X, Y: test.Y},
+		Epochs: 2, Silent: true, ValidationData: trainer.XY(test.X, test.Y),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -329,7 +333,7 @@ func TestValidationData(t *testing.T) {
 			t.Errorf("val_%s after the last epoch is %v, Evaluate gives %v", k, v, scores[k])
 		}
 	}
-	bad := &trainer.Data{X: test.X, Y: train.Y}
+	bad := trainer.XY(test.X, train.Y)
 	if _, err := m.Fit(context.Background(), train.X, train.Y, trainer.FitConfig{Silent: true, ValidationData: bad}); err == nil || !strings.Contains(err.Error(), "validation data") {
 		t.Errorf("mismatched validation data: %v", err)
 	}

@@ -7,10 +7,11 @@ import (
 	"github.com/profundo/profundo/layers"
 )
 
-// Summary returns a table of the layers: name and type, output shape and
-// number of parameters, with the totals, as Keras prints it. Before the
-// model builds, shapes and counts read "?".
-func (s *Sequential) Summary() string {
+// summary is a Sequential's Summary: a table of the layers, name and type,
+// output shape and number of parameters, with the totals (frozen layers'
+// weights counted as non-trainable), as Keras prints a Sequential. Before
+// the model builds, shapes and counts read "?".
+func (s *Sequential) summary() string {
 	name := s.Name
 	if name == "" {
 		name = "sequential"
@@ -18,18 +19,18 @@ func (s *Sequential) Summary() string {
 	type row struct{ layer, shape, params string }
 	rows := []row{{"Layer (type)", "Output Shape", "Param #"}}
 	total, trainable := 0, 0
+	if s.built {
+		for _, nw := range s.namedWeights() {
+			total += nw.w.Params()
+			if nw.w.Trainable && !nw.frozen {
+				trainable += nw.w.Params()
+			}
+		}
+	}
 	for i, l := range s.layers {
 		r := row{layer: fmt.Sprintf("%s (%s)", l.LayerName(), typeName(l)), shape: "?", params: "?"}
-		if s.built {
-			n := 0
-			for _, w := range l.Weights() {
-				n += w.Params()
-				if w.Trainable {
-					trainable += w.Params()
-				}
-			}
-			total += n
-			r.shape, r.params = s.shapes[i].String(), groupDigits(n)
+		if s.built && i < len(s.nodes) {
+			r.shape, r.params = s.nodes[i].shape.String(), groupDigits(paramsOf(l))
 		}
 		rows = append(rows, r)
 	}
@@ -99,7 +100,13 @@ func groupDigits(n int) string {
 // name and type, output shape, number of parameters and the nodes each is
 // connected to, with the totals, as Keras prints a functional model. A
 // shared layer's parameters count once; a nested model is one row.
+//
+// A Sequential's model lists its layers in order, without the input and
+// the connections, as Keras prints a Sequential.
 func (f *Functional) Summary() string {
+	if f.seq != nil {
+		return f.seq.summary()
+	}
 	type row struct{ layer, shape, params, from string }
 	rows := []row{{"Layer (type)", "Output Shape", "Param #", "Connected to"}}
 	shape := func(n *Node) string {

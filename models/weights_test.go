@@ -39,10 +39,11 @@ func rare(t *testing.T, d *datasets.Dataset, c float64, keep int) *datasets.Data
 
 func recallOf(t *testing.T, m *models.Sequential, test *datasets.Dataset, c int) float64 {
 	t.Helper()
-	p, err := m.Predict(context.Background(), test.X)
+	ps, err := m.Predict(context.Background(), test.X)
 	if err != nil {
 		t.Fatal(err)
 	}
+	p := ps[0]
 	probs := p.Data().([]float32)
 	hit, total := 0, 0
 	for i, y := range test.Y.Data().([]float64) {

@@ -11,10 +11,11 @@
 // Each instance is one row: a flat list of the model's input size
 // (InputShape().Size() numbers), or nested lists of the input shape ([8][8]
 // for an 8x8 input), or a bare number when the input has one value. The
-// rows are what Sequential.Predict takes: the model's saved preprocessing
-// (Sequential.Preprocessing, a fitted scaler say) is applied to them, so
-// clients send raw features. For a model trained on a CSV table
-// (Sequential.Tabular), an instance is its encoded features, in the order of
+// rows are what the model's Predict takes: the model's saved preprocessing
+// (Functional.Preprocessing, a fitted scaler say) is applied to them, so
+// clients send raw features. Any model of one input and one output is
+// served, a Sequential or a functional one. For a model trained on a CSV
+// table (Functional.Tabular), an instance is its encoded features, in the order of
 // Tabular.FeatureNames, not a raw table row. TF Serving's columnar form,
 // {"inputs": [[...], ...]} (or {"inputs": {"NAME": [[...], ...]}} with one
 // name), is taken too and answered as {"outputs": ...}; "signature_name" is
@@ -42,8 +43,8 @@
 //
 // # Concurrency
 //
-// A models.Sequential runs one graph at a time, so the server keeps a pool
-// of replicas (Sequential.Replica: shared weights, graphs of their own),
+// A model runs one graph at a time, so the server keeps a pool
+// of replicas (Functional.Replica: shared weights, graphs of their own),
 // Options.Replicas of them, handed out through a channel: a request waits
 // for a free one (or for its deadline) and predicts on it alone. Rows are
 // padded with zeros to a power-of-two batch of at most 32 (larger requests

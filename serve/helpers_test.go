@@ -45,7 +45,7 @@ func digits(t testing.TB) (train, test *datasets.Dataset) {
 // digitsModel trains a 64-32-10 classifier on the digits for a few epochs,
 // saves it and loads it back, as "profundo serve" would. It returns the
 // loaded model and the test split.
-func digitsModel(t testing.TB) (*models.Sequential, *datasets.Dataset) {
+func digitsModel(t testing.TB) (*models.Functional, *datasets.Dataset) {
 	t.Helper()
 	train, test := digits(t)
 	m := models.NewSequential(
@@ -70,10 +70,10 @@ func digitsModel(t testing.TB) (*models.Sequential, *datasets.Dataset) {
 }
 
 // saveAndLoad saves m to a temporary directory and loads it back.
-func saveAndLoad(t testing.TB, m *models.Sequential) *models.Sequential {
+func saveAndLoad(t testing.TB, m models.Model) *models.Functional {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "model")
-	if err := m.Save(dir); err != nil {
+	if err := m.Model().Save(dir); err != nil {
 		t.Fatal(err)
 	}
 	loaded, err := models.Load(dir)
@@ -96,7 +96,7 @@ func untrained(t testing.TB, loss losses.Loss, dt tensor.Dtype, ls ...layers.Lay
 
 // newServer serves m with opt on an httptest server closed at the end of
 // the test.
-func newServer(t testing.TB, m *models.Sequential, opt serve.Options) (*serve.Server, *httptest.Server) {
+func newServer(t testing.TB, m models.Model, opt serve.Options) (*serve.Server, *httptest.Server) {
 	t.Helper()
 	s, err := serve.New(m, opt)
 	if err != nil {
@@ -176,18 +176,19 @@ func rowsOf(x *tensor.Dense, from, to int) [][]float64 {
 }
 
 // predictRows returns m.Predict's outputs for rows as float64 lists.
-func predictRows(t testing.TB, m *models.Sequential, rows [][]float64) [][]float64 {
+func predictRows(t testing.TB, m models.Model, rows [][]float64) [][]float64 {
 	t.Helper()
 	size := len(rows[0])
 	flat := make([]float64, 0, len(rows)*size)
 	for _, r := range rows {
 		flat = append(flat, r...)
 	}
-	shape := append([]int{len(rows)}, m.InputShape()...)
-	y, err := m.Predict(context.Background(), tensor.New(tensor.WithShape(shape...), tensor.WithBacking(flat)))
+	shape := append([]int{len(rows)}, m.Model().InputShapes()[0]...)
+	ys, err := m.Model().Predict(context.Background(), tensor.New(tensor.WithShape(shape...), tensor.WithBacking(flat)))
 	if err != nil {
 		t.Fatal(err)
 	}
+	y := ys[0]
 	return rowsOf(y, 0, len(rows))
 }
 

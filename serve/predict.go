@@ -120,7 +120,7 @@ func (s *Server) writeContextError(w http.ResponseWriter, r *http.Request, what 
 }
 
 // acquire takes a free replica, waiting for one until ctx ends.
-func (s *Server) acquire(ctx context.Context) (*models.Sequential, error) {
+func (s *Server) acquire(ctx context.Context) (*models.Functional, error) {
 	select {
 	case r := <-s.replicas:
 		s.metrics.busy.Add(1)
@@ -137,7 +137,7 @@ func (s *Server) acquire(ctx context.Context) (*models.Sequential, error) {
 }
 
 // release gives a replica back to the pool.
-func (s *Server) release(r *models.Sequential) {
+func (s *Server) release(r *models.Functional) {
 	s.metrics.busy.Add(-1)
 	s.replicas <- r
 }
@@ -145,7 +145,7 @@ func (s *Server) release(r *models.Sequential) {
 // predict runs rows rows of values on replica r, in chunks of at most
 // s.chunk rows padded with zeros to a power of two, and returns the
 // outputs, rows times the output size.
-func (s *Server) predict(ctx context.Context, r *models.Sequential, values []float64, rows int) ([]float64, error) {
+func (s *Server) predict(ctx context.Context, r *models.Functional, values []float64, rows int) ([]float64, error) {
 	inSize, outSize := s.in.Size(), s.out.Size()
 	out := make([]float64, 0, rows*outSize)
 	for from := 0; from < rows; from += s.chunk {
@@ -161,10 +161,11 @@ func (s *Server) predict(ctx context.Context, r *models.Sequential, values []flo
 		case []float64:
 			copy(d, chunk)
 		}
-		y, err := r.Predict(ctx, x)
+		ys, err := r.Predict(ctx, x)
 		if err != nil {
 			return nil, err
 		}
+		y := ys[0]
 		switch d := y.Data().(type) {
 		case []float32:
 			for _, v := range d[:n*outSize] {

@@ -228,13 +228,13 @@ func TestPreprocessing(t *testing.T) {
 		&layers.Dense{Units: 10, Activation: layers.Softmax},
 	)
 	m.Preprocessing = scaler
-	m = saveAndLoad(t, m)
-	if m.Preprocessing == nil {
+	back := saveAndLoad(t, m)
+	if back.Preprocessing == nil {
 		t.Fatal("the loaded model lost its preprocessing")
 	}
-	_, ts := newServer(t, m, serve.Options{Replicas: 2})
+	_, ts := newServer(t, back, serve.Options{Replicas: 2})
 	rows := rowsOf(test.X, 0, 5)
-	want := predictRows(t, m, rows)
+	want := predictRows(t, back, rows)
 	code, a, err := post(ts.Client(), ts.URL+"/v1/predict", instances(t, rows))
 	if err != nil || code != http.StatusOK {
 		t.Fatalf("status %d, err %v, error %q", code, err, a.Error)

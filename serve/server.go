@@ -101,13 +101,14 @@ type Server struct {
 	classes  [][]byte // each output unit's class name as a JSON string; nil when no "classes"
 	binary   bool     // one-unit output: class 1 when the value >= 0.5
 	chunk    int      // most rows per graph run: maxChunk, or the model's smaller batch size
-	replicas chan *models.Sequential
+	replicas chan *models.Functional
 	ready    atomic.Bool
 	metrics  metrics
 }
 
-// New returns a server predicting with m, which must be built (loaded, or
-// compiled or built with a known input shape). It makes opt.Replicas
+// New returns a server predicting with m, any model of one input and one
+// output (a Sequential, or a functional model, loaded or trained), which
+// must be built (loaded, or compiled or built with a known input shape). It makes opt.Replicas
 // replicas of m, which share its weights: do not train m while serving.
 //
 // Before it returns, New builds every graph the replicas will run (one per
@@ -117,10 +118,11 @@ type Server struct {
 // matters because Gorgonia's graph building is not safe to run on two
 // goroutines at once (Rectify, Conv2d and MaxPool bump a global counter).
 // The server is ready then.
-func New(m *models.Sequential, opt Options) (*Server, error) {
-	if m == nil {
+func New(model models.Model, opt Options) (*Server, error) {
+	if model == nil || model.Model() == nil {
 		return nil, errors.New("serve: model is nil")
 	}
+	m := model.Model()
 	opt, err := opt.withDefaults()
 	if err != nil {
 		return nil, errors.Wrap(err, "serve")
@@ -128,14 +130,18 @@ func New(m *models.Sequential, opt Options) (*Server, error) {
 	if !m.Built() {
 		return nil, errors.New("serve: the model is not built; load it, or compile it with a layers.Input first")
 	}
+	ins, outs := m.InputShapes(), m.OutputShapes()
+	if len(ins) != 1 || len(outs) != 1 {
+		return nil, errors.Errorf("serve: the model has %d inputs and %d outputs; the server takes models of one input and one output", len(ins), len(outs))
+	}
 	cfg := m.Config()
 	s := &Server{
 		opt:      opt,
-		in:       m.InputShape(),
-		out:      m.OutputShape(),
+		in:       ins[0],
+		out:      outs[0],
 		dtype:    cfg.DType,
 		chunk:    maxChunk,
-		replicas: make(chan *models.Sequential, opt.Replicas),
+		replicas: make(chan *models.Functional, opt.Replicas),
 	}
 	if cfg.BatchSize > 0 && cfg.BatchSize < maxChunk {
 		s.chunk = cfg.BatchSize

@@ -34,7 +34,7 @@ func ExampleEarlyStopping() {
 	}
 	stop := &trainer.EarlyStopping{Monitor: "val_loss", Patience: 3, RestoreBestWeights: true}
 	hist, err := m.Fit(context.Background(), train.X, train.Y, trainer.FitConfig{
-		Epochs: 100, ValidationData: &trainer.Data{X: val.X, Y: val.Y}, Seed: 1, Silent: true,
+		Epochs: 100, ValidationData: trainer.XY(val.X, val.Y), Seed: 1, Silent: true,
 		Callbacks: []trainer.Callback{stop},
 	})
 	if err != nil {

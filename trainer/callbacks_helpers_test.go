@@ -63,7 +63,7 @@ func classifier(t testing.TB, hidden int, lr float64, seed int64) *models.Sequen
 }
 
 // valData returns d as FitConfig.ValidationData.
-func valData(d *datasets.Dataset) *trainer.Data { return &trainer.Data{X: d.X, Y: d.Y} }
+func valData(d *datasets.Dataset) *trainer.Data { return trainer.XY(d.X, d.Y) }
 
 // fakeModel is a trainer.Model with one float64 weight of one value, for
 // driving callbacks with fabricated events; it cannot build graphs.

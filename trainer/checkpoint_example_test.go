@@ -42,7 +42,7 @@ func ExampleModelCheckpoint() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("loaded:", last.InputShape(), "->", last.OutputShape())
+	fmt.Println("loaded:", last.InputShapes()[0], "->", last.OutputShapes()[0])
 	// Output:
 	// run/epoch-01
 	// run/epoch-02

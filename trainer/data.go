@@ -12,75 +12,72 @@ import (
 	"github.com/profundo/profundo/metrics"
 )
 
-// Data is a set of samples: features X, [n, in...], targets Y as the user
-// gave them (what metrics read) and Target as the loss is fed (nil means Y;
-// one-hot rows for sparse labels). All have the model's dtype.
-//
-// A model of several inputs or outputs (a functional model) takes its first
-// input in X and the others in MoreX, its first output's targets in Y (and
-// Target) and the others' in MoreY (and MoreTarget), in the model's order.
+// Data is a set of samples, one tensor per input and per output, in the
+// model's order: features X, each [n, in_i...], targets Y as the user gave
+// them (what metrics read) and Target as the losses are fed (nil, or a nil
+// entry, means Y's; one-hot rows for sparse labels). All have the model's
+// dtype. A model of one input and one output has one tensor in each: XY
+// makes that Data.
 type Data struct {
-	X, Y, Target *tensor.Dense
+	X, Y, Target []*tensor.Dense
 	// Weights, [n], weights each sample's loss in training; nil means
 	// every sample counts alike. Fit sets it from FitConfig's SampleWeight
 	// and ClassWeight.
 	Weights *tensor.Dense
-	// MoreX are the second and later inputs, each [n, in_i...].
-	MoreX []*tensor.Dense
-	// MoreY are the second and later outputs' targets as given, and
-	// MoreTarget as their losses are fed (nil, or a nil entry, means
-	// MoreY's).
-	MoreY, MoreTarget []*tensor.Dense
 }
 
-func (d Data) target() *tensor.Dense {
-	if d.Target != nil {
-		return d.Target
+// XY returns the Data of one input x and, when y is not nil, one output's
+// targets y: the one-tensor case of ValidationData and FitSteps.
+func XY(x, y *tensor.Dense) *Data {
+	d := &Data{X: []*tensor.Dense{x}}
+	if y != nil {
+		d.Y = []*tensor.Dense{y}
 	}
-	return d.Y
+	return d
 }
-
-// inputs lists the inputs, the first first.
-func (d Data) inputs() []*tensor.Dense { return append([]*tensor.Dense{d.X}, d.MoreX...) }
-
-// ys lists the targets as given, the first output's first.
-func (d Data) ys() []*tensor.Dense { return append([]*tensor.Dense{d.Y}, d.MoreY...) }
 
 // targets lists the targets as fed, the first output's first.
 func (d Data) targets() []*tensor.Dense {
-	out := []*tensor.Dense{d.target()}
-	for i, y := range d.MoreY {
-		if i < len(d.MoreTarget) && d.MoreTarget[i] != nil {
-			y = d.MoreTarget[i]
+	out := make([]*tensor.Dense, len(d.Y))
+	for i, y := range d.Y {
+		if i < len(d.Target) && d.Target[i] != nil {
+			y = d.Target[i]
 		}
-		out = append(out, y)
+		out[i] = y
 	}
 	return out
 }
 
 // Len is the number of samples.
-func (d Data) Len() int { return tensors.Rows(d.X) }
+func (d Data) Len() int {
+	if len(d.X) == 0 || d.X[0] == nil {
+		return 0
+	}
+	return tensors.Rows(d.X[0])
+}
 
 func (d Data) check(what string) error {
-	if d.X == nil || d.Y == nil {
+	if len(d.X) == 0 || len(d.Y) == 0 {
 		return errors.Errorf("%s: x and y are required", what)
 	}
-	n := tensors.Rows(d.X)
+	for i, x := range d.X {
+		if x == nil {
+			return errors.Errorf("%s: input %d is nil", what, i)
+		}
+	}
+	n := tensors.Rows(d.X[0])
 	if n == 0 {
 		return errors.Errorf("%s: the dataset is empty", what)
 	}
-	for i, x := range d.MoreX {
-		if x == nil {
-			return errors.Errorf("%s: input %d is nil", what, i+1)
-		}
+	for i, x := range d.X {
 		if m := tensors.Rows(x); m != n {
-			return errors.Errorf("%s: input 0 has %d rows but input %d has %d", what, n, i+1, m)
+			return errors.Errorf("%s: input 0 has %d rows but input %d has %d", what, n, i, m)
 		}
 	}
-	if len(d.MoreTarget) > len(d.MoreY) {
-		return errors.Errorf("%s: %d more encoded targets for %d more outputs", what, len(d.MoreTarget), len(d.MoreY))
+	if len(d.Target) > len(d.Y) {
+		return errors.Errorf("%s: %d encoded targets for %d outputs", what, len(d.Target), len(d.Y))
 	}
-	for i, y := range d.ys() {
+	for i, y := range d.Y {
 		if y == nil {
 			return errors.Errorf("%s: the targets of output %d are nil", what, i)
 		}
@@ -128,8 +125,7 @@ func (d Data) gather(rows []int, buf map[int]*Data) Data {
 			}
 			return out
 		}
-		b = &Data{X: like(d.X), Y: like(d.Y), Target: like(d.Target), Weights: like(d.Weights),
-			MoreX: likeAll(d.MoreX), MoreY: likeAll(d.MoreY), MoreTarget: likeAll(d.MoreTarget)}
+		b = &Data{X: likeAll(d.X), Y: likeAll(d.Y), Target: likeAll(d.Target), Weights: like(d.Weights)}
 		buf[len(rows)] = b
 	}
 	copyIn := func(dst, src *tensor.Dense) {
@@ -137,19 +133,16 @@ func (d Data) gather(rows []int, buf map[int]*Data) Data {
 			tensors.CopyRows(dst, src, rows)
 		}
 	}
-	copyIn(b.X, d.X)
-	copyIn(b.Y, d.Y)
-	copyIn(b.Target, d.Target)
+	for i := range d.X {
+		copyIn(b.X[i], d.X[i])
+	}
+	for i := range d.Y {
+		copyIn(b.Y[i], d.Y[i])
+	}
+	for i := range d.Target {
+		copyIn(b.Target[i], d.Target[i])
+	}
 	copyIn(b.Weights, d.Weights)
-	for i := range d.MoreX {
-		copyIn(b.MoreX[i], d.MoreX[i])
-	}
-	for i := range d.MoreY {
-		copyIn(b.MoreY[i], d.MoreY[i])
-	}
-	for i := range d.MoreTarget {
-		copyIn(b.MoreTarget[i], d.MoreTarget[i])
-	}
 	return *b
 }
 
@@ -157,17 +150,17 @@ func (d Data) gather(rows []int, buf map[int]*Data) Data {
 // weights, when the graph has them). It is an error for the data to have
 // another number of inputs or outputs than the graph.
 func (g *Graph) feed(d Data, rows []int) error {
-	ins, xs := g.inputValues(), d.inputs()
+	ins, xs := g.InputValues, d.X
 	if len(xs) != len(ins) {
 		return errors.Errorf("the model takes %d inputs, the data has %d", len(ins), len(xs))
 	}
 	for i, v := range ins {
 		tensors.CopyRows(v, xs[i], rows)
 	}
-	if g.Target == nil {
+	if len(g.Targets) == 0 {
 		return nil
 	}
-	tvs, ts := g.targetValues(), d.targets()
+	tvs, ts := g.TargetValues, d.targets()
 	if len(ts) != len(tvs) {
 		return errors.Errorf("the model has %d outputs, the data has targets for %d", len(tvs), len(ts))
 	}
@@ -331,7 +324,7 @@ func (s *scores) add(g *Graph, d Data, rows []int, w *tensor.Dense) (float64, er
 // targets returns output i's targets for rows, as the user gave them: the
 // graph's target tensor when the loss is fed them unchanged, else a copy.
 func (s *scores) targets(g *Graph, d Data, rows []int, i int) (*tensor.Dense, error) {
-	ys, ts, tvs := d.ys(), d.targets(), g.targetValues()
+	ys, ts, tvs := d.Y, d.targets(), g.TargetValues
 	if i >= len(ys) || i >= len(tvs) {
 		return nil, errors.Errorf("no targets for output %d", i)
 	}

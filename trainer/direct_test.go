@@ -14,16 +14,7 @@ import (
 )
 
 // predictor is what the comparison needs of a model.
-type predictor interface {
-	PredictAll(ctx context.Context, xs ...*tensor.Dense) ([]*tensor.Dense, error)
-}
-
-type sequential struct{ *models.Sequential }
-
-func (s sequential) PredictAll(ctx context.Context, xs ...*tensor.Dense) ([]*tensor.Dense, error) {
-	y, err := s.Predict(ctx, xs[0])
-	return []*tensor.Dense{y}, err
-}
+type predictor = models.Model
 
 // TestDirectPredictMatchesTapeMachine predicts with models of every kind
 // of layer, once running the prediction graphs' ops directly and once on
@@ -50,7 +41,7 @@ func TestDirectPredictMatchesTapeMachine(t *testing.T) {
 		if err := m.Compile(models.Config{Loss: losses.MeanSquaredError{}, Seed: 3}); err != nil {
 			t.Fatal(err)
 		}
-		return sequential{m}
+		return m
 	}
 	functional := func() predictor {
 		a, b := models.Input("a", 6), models.Input("b", 6)
@@ -109,7 +100,7 @@ func TestDirectPredictMatchesTapeMachine(t *testing.T) {
 					*trainer.DirectPredict = direct
 					m := c.model() // fresh graphs, same seed, same weights
 					for r := 0; r < 2; r++ {
-						outs, err := m.PredictAll(ctx, xs...)
+						outs, err := m.Model().Predict(ctx, xs)
 						if err != nil {
 							t.Fatal(err)
 						}

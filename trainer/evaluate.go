@@ -62,22 +62,11 @@ func evalStep(m Model, sc *scores, d Data, rows []int, batch int, used graphSet)
 	return err
 }
 
-// Predict runs m on every row of x, in batches of batchSize (zero means 32),
-// and returns the outputs, [rows, out...]. Any number of rows works,
-// including one.
-func Predict(ctx context.Context, m Model, x *tensor.Dense, batchSize int) (*tensor.Dense, error) {
-	outs, err := PredictAll(ctx, m, []*tensor.Dense{x}, batchSize)
-	if err != nil {
-		return nil, err
-	}
-	return outs[0], nil
-}
-
-// PredictAll runs a model of several inputs or outputs on every row of xs
-// (one tensor per input, in the model's order), in batches of batchSize
-// (zero means 32), and returns every output, [rows, out_i...], in the
-// model's order.
-func PredictAll(ctx context.Context, m Model, xs []*tensor.Dense, batchSize int) ([]*tensor.Dense, error) {
+// Predict runs m on every row of xs (one tensor per input, in the model's
+// order), in batches of batchSize (zero means 32), and returns every
+// output, [rows, out_i...], in the model's order. Any number of rows works,
+// one included.
+func Predict(ctx context.Context, m Model, xs []*tensor.Dense, batchSize int) ([]*tensor.Dense, error) {
 	if len(xs) == 0 || xs[0] == nil {
 		return nil, errors.New("predict: x is nil")
 	}
@@ -97,7 +86,7 @@ func PredictAll(ctx context.Context, m Model, xs []*tensor.Dense, batchSize int)
 	if err != nil {
 		return nil, errors.Wrap(err, "predict")
 	}
-	d := Data{X: xs[0], MoreX: xs[1:]}
+	d := Data{X: xs}
 	var outs []*tensor.Dense
 	used := graphSet{}
 	defer used.release()
@@ -133,7 +122,7 @@ func predictStep(m Model, d Data, outs []*tensor.Dense, rows []int, batch, n int
 		return nil, err
 	}
 	from, to := rows[0], rows[len(rows)-1]+1
-	for i := range g.outputs() {
+	for i := range g.Outputs {
 		y, err := g.outputValue(i)
 		if err != nil {
 			return nil, err

@@ -26,10 +26,7 @@ func examplePlane(n int, seed int64) trainer.Data {
 		x[2*i], x[2*i+1] = a, b
 		y[i] = 2*a - b + 0.5
 	}
-	return trainer.Data{
-		X: tensor.New(tensor.WithShape(n, 2), tensor.WithBacking(x)),
-		Y: tensor.New(tensor.WithShape(n, 1), tensor.WithBacking(y)),
-	}
+	return *trainer.XY(tensor.New(tensor.WithShape(n, 2), tensor.WithBacking(x)), tensor.New(tensor.WithShape(n, 1), tensor.WithBacking(y)))
 }
 
 // exampleRegressor returns a compiled linear model of two inputs: one
@@ -105,11 +102,12 @@ func ExamplePredict() {
 		fmt.Println(err)
 		return
 	}
-	out, err := trainer.Predict(context.Background(), m, examplePlane(70, 1).X, 32)
+	outs, err := trainer.Predict(context.Background(), m, examplePlane(70, 1).X, 32)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	out := outs[0]
 	fmt.Println(out.Shape(), out.Dtype())
 	// Output:
 	// (70, 1) float32

@@ -72,14 +72,16 @@ type Graph struct {
 	Batch int
 	// Graph is the Gorgonia graph.
 	Graph *gorgonia.ExprGraph
-	// Input is bound to InputValue, [Batch, in...].
-	Input      *gorgonia.Node
-	InputValue *tensor.Dense
-	// Output is the model's output, [Batch, out...].
-	Output *gorgonia.Node
-	// Target is bound to TargetValue; nil in PredictMode graphs.
-	Target      *gorgonia.Node
-	TargetValue *tensor.Dense
+	// Inputs are bound to InputValues, [Batch, in_i...], one per model
+	// input in order.
+	Inputs      []*gorgonia.Node
+	InputValues []*tensor.Dense
+	// Outputs are the model's outputs, [Batch, out_i...], in order.
+	Outputs []*gorgonia.Node
+	// Targets are bound to TargetValues, one per output; nil in
+	// PredictMode graphs.
+	Targets      []*gorgonia.Node
+	TargetValues []*tensor.Dense
 	// Loss is the scalar mean loss over the batch; nil in PredictMode graphs.
 	Loss *gorgonia.Node
 	// Weights is bound to WeightsValue, [Batch]: each sample's weight in a
@@ -94,16 +96,6 @@ type Graph struct {
 	// statistics, for instance).
 	Updates []*layers.Update
 
-	// A model of several inputs or outputs (a functional model) has its
-	// first input, output and target in the fields above and the others
-	// here, in order. MoreInputs are bound to MoreInputValues and fed from
-	// Data.MoreX; MoreTargets are bound to MoreTargetValues and fed from
-	// Data.MoreTarget (or Data.MoreY).
-	MoreInputs       []*gorgonia.Node
-	MoreInputValues  []*tensor.Dense
-	MoreOutputs      []*gorgonia.Node
-	MoreTargets      []*gorgonia.Node
-	MoreTargetValues []*tensor.Dense
 	// OutputLosses, in a model of several outputs, are each output's loss
 	// (before its loss weight), logged under the names the model's
 	// OutputLossNames gives; nil otherwise.
@@ -146,7 +138,7 @@ func (g *Graph) compile() (err error) {
 		if _, err := gorgonia.Grad(g.Loss, g.Learnables...); err != nil {
 			return errors.Wrapf(err, "gradients of the train graph for batch %d", g.Batch)
 		}
-		watch := g.outputs()
+		watch := append([]*gorgonia.Node(nil), g.Outputs...)
 		watch = append(watch, g.OutputLosses...)
 		for _, u := range g.Updates {
 			watch = append(watch, u.Node)
@@ -155,7 +147,7 @@ func (g *Graph) compile() (err error) {
 		g.vm = gorgonia.NewTapeMachine(g.Graph, opts...)
 		g.grads = gorgonia.NodesToValueGrads(g.Learnables)
 	} else if g.Mode == EvalMode {
-		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(append(g.outputs(), g.OutputLosses...)...)...)
+		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(append(append([]*gorgonia.Node(nil), g.Outputs...), g.OutputLosses...)...)...)
 	} else if d, derr := newDirect(g.Graph); directPredict && derr == nil {
 		g.direct = d
 	} else {
@@ -167,9 +159,9 @@ func (g *Graph) compile() (err error) {
 // tape gives a prediction graph Gorgonia's tape machine.
 func (g *Graph) tape() {
 	g.direct = nil
-	if len(g.MoreOutputs) > 0 {
+	if len(g.Outputs) > 1 {
 		// One output may feed another, whose run would reuse its memory.
-		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(g.outputs()...)...)
+		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(g.Outputs...)...)
 	} else {
 		g.vm = gorgonia.NewTapeMachine(g.Graph)
 	}
@@ -234,24 +226,9 @@ func (g *Graph) Close() error {
 	return err
 }
 
-// outputs lists the graph's outputs, the first one first.
-func (g *Graph) outputs() []*gorgonia.Node {
-	return append([]*gorgonia.Node{g.Output}, g.MoreOutputs...)
-}
-
-// inputValues lists the tensors the inputs are bound to, the first first.
-func (g *Graph) inputValues() []*tensor.Dense {
-	return append([]*tensor.Dense{g.InputValue}, g.MoreInputValues...)
-}
-
-// targetValues lists the tensors the targets are bound to, the first first.
-func (g *Graph) targetValues() []*tensor.Dense {
-	return append([]*tensor.Dense{g.TargetValue}, g.MoreTargetValues...)
-}
-
 // outputValue returns output i's tensor of the last run.
 func (g *Graph) outputValue(i int) (*tensor.Dense, error) {
-	outs := g.outputs()
+	outs := g.Outputs
 	if i < 0 || i >= len(outs) {
 		return nil, errors.Errorf("%s graph for batch %d: no output %d (it has %d)", g.Mode, g.Batch, i, len(outs))
 	}

@@ -39,7 +39,7 @@ func ExampleTerminateOnNaN() {
 		return
 	}
 	val := examplePlane(8, 2)
-	val.Y.Data().([]float32)[3] = 0
+	val.Y[0].Data().([]float32)[3] = 0
 	stop := &trainer.TerminateOnNaN{}
 	hist, err := trainer.Fit(context.Background(), m, m.Solver(), []metrics.Metric{&relativeError{}}, examplePlane(256, 1),
 		trainer.FitConfig{Epochs: 10, BatchSize: 16, ValidationData: &val, Seed: 1, Silent: true, Callbacks: []trainer.Callback{stop}})

@@ -31,16 +31,18 @@ func ExampleOnOutput() {
 		return
 	}
 
-	// Data of several outputs: the first's targets in Y, the others' in MoreY.
+	// Data of several outputs: one tensor of targets per output, in order.
 	xs := []float32{1, 2, 3, 1, -1, 0.5, 0, 2}
 	sums, diffs := make([]float32, 4), make([]float32, 4)
 	for i := range 4 {
 		sums[i], diffs[i] = xs[2*i]+xs[2*i+1], xs[2*i]-xs[2*i+1]
 	}
 	data := trainer.Data{
-		X:     tensor.New(tensor.WithShape(4, 2), tensor.WithBacking(xs)),
-		Y:     tensor.New(tensor.WithShape(4, 1), tensor.WithBacking(sums)),
-		MoreY: []*tensor.Dense{tensor.New(tensor.WithShape(4, 1), tensor.WithBacking(diffs))},
+		X: []*tensor.Dense{tensor.New(tensor.WithShape(4, 2), tensor.WithBacking(xs))},
+		Y: []*tensor.Dense{
+			tensor.New(tensor.WithShape(4, 1), tensor.WithBacking(sums)),
+			tensor.New(tensor.WithShape(4, 1), tensor.WithBacking(diffs)),
+		},
 	}
 	mae := trainer.OnOutput(&metrics.MeanAbsoluteError{}, 1, "diff")
 	fmt.Println(mae.Name(), "scores output", mae.Output())

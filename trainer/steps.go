@@ -65,14 +65,14 @@ func FitSteps(ctx context.Context, s Stepper, data Data, cfg FitConfig) (*Histor
 	if s == nil {
 		return hist, errors.New("fit steps: no stepper")
 	}
-	if data.X == nil {
+	if len(data.X) == 0 || data.X[0] == nil {
 		return hist, errors.New("fit steps: x is required")
 	}
-	noY := data.Y == nil
-	if noY && data.X != nil && data.X.Dims() > 0 {
+	noY := len(data.Y) == 0
+	if x := data.X[0]; noY && x.Dims() > 0 {
 		// The loop checks and splits whole Data values: a stand-in of one
 		// zero per sample keeps them whole, and the step never sees it.
-		data.Y = tensor.New(tensor.Of(data.X.Dtype()), tensor.WithShape(data.X.Shape()[0], 1))
+		data.Y = []*tensor.Dense{tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(x.Shape()[0], 1))}
 	}
 	if err := data.check("fit steps"); err != nil {
 		return hist, err

@@ -33,13 +33,13 @@ func (s *recordStep) TrainStep(b *trainer.Batch) (trainer.Logs, error) {
 	if s.bad != nil {
 		return s.bad, nil
 	}
-	x := b.Data.X.Data().([]float64)
-	n := b.Data.X.Shape()[0]
+	x := b.Data.X[0].Data().([]float64)
+	n := b.Data.X[0].Shape()[0]
 	sum := 0.0
 	for i := 0; i < n; i++ {
 		sum += x[i*2]
 	}
-	s.sawY = s.sawY || b.Data.Y != nil
+	s.sawY = s.sawY || len(b.Data.Y) > 0
 	s.batches = append(s.batches, fmt.Sprintf("%d/%d", b.Epoch, b.Index))
 	s.draws = append(s.draws, b.RNG.Int63())
 	return trainer.Logs{"mean": sum / float64(n), "rows": float64(n)}, nil
@@ -65,7 +65,7 @@ func column(n int) *tensor.Dense {
 // Validator.
 func TestFitSteps(t *testing.T) {
 	s := &recordStep{}
-	hist, err := trainer.FitSteps(context.Background(), s, trainer.Data{X: column(10)}, trainer.FitConfig{Epochs: 2, BatchSize: 4, Seed: 7, Silent: true})
+	hist, err := trainer.FitSteps(context.Background(), s, *trainer.XY(column(10), nil), trainer.FitConfig{Epochs: 2, BatchSize: 4, Seed: 7, Silent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,11 +87,11 @@ func TestFitSteps(t *testing.T) {
 		t.Errorf("rows %v, want 3.6", v)
 	}
 	again := &recordStep{}
-	if _, err := trainer.FitSteps(context.Background(), again, trainer.Data{X: column(10)}, trainer.FitConfig{Epochs: 2, BatchSize: 4, Seed: 7, Silent: true}); err != nil {
+	if _, err := trainer.FitSteps(context.Background(), again, *trainer.XY(column(10), nil), trainer.FitConfig{Epochs: 2, BatchSize: 4, Seed: 7, Silent: true}); err != nil {
 		t.Fatal(err)
 	}
 	other := &recordStep{}
-	if _, err := trainer.FitSteps(context.Background(), other, trainer.Data{X: column(10)}, trainer.FitConfig{Epochs: 2, BatchSize: 4, Seed: 8, Silent: true}); err != nil {
+	if _, err := trainer.FitSteps(context.Background(), other, *trainer.XY(column(10), nil), trainer.FitConfig{Epochs: 2, BatchSize: 4, Seed: 8, Silent: true}); err != nil {
 		t.Fatal(err)
 	}
 	for i := range s.draws {
@@ -104,7 +104,7 @@ func TestFitSteps(t *testing.T) {
 	}
 
 	v := &validatingStep{}
-	hist, err = trainer.FitSteps(context.Background(), v, trainer.Data{X: column(10)}, trainer.FitConfig{BatchSize: 4, ValidationSplit: 0.2, Silent: true})
+	hist, err = trainer.FitSteps(context.Background(), v, *trainer.XY(column(10), nil), trainer.FitConfig{BatchSize: 4, ValidationSplit: 0.2, Silent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestFitSteps(t *testing.T) {
 }
 
 func TestFitStepsErrors(t *testing.T) {
-	x := trainer.Data{X: column(6)}
+	x := *trainer.XY(column(6), nil)
 	for _, c := range []struct {
 		name string
 		step trainer.Stepper
@@ -150,15 +150,15 @@ func (s *twoLosses) LogNames() []string { return []string{"mse", "crossentropy"}
 
 func (s *twoLosses) TrainStep(b *trainer.Batch) (trainer.Logs, error) {
 	// The regression target: how much ink a digit has, from its pixels.
-	n := b.Data.X.Shape()[0]
-	px := b.Data.X.Data().([]float64)
+	n := b.Data.X[0].Shape()[0]
+	px := b.Data.X[0].Data().([]float64)
 	ink := make([]float64, n)
 	for i := range ink {
 		for j := 0; j < 64; j++ {
 			ink[i] += px[i*64+j] / 64
 		}
 	}
-	r, err := s.reg.TrainOnBatch(b.Data.X, tensor.New(tensor.WithShape(n, 1), tensor.WithBacking(ink)), b.RNG)
+	r, err := s.reg.TrainOnBatch(b.Data.X[0], tensor.New(tensor.WithShape(n, 1), tensor.WithBacking(ink)), b.RNG)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ func ExampleFitSteps() {
 		fmt.Println(err)
 		return
 	}
-	hist, err := trainer.FitSteps(context.Background(), &twoLosses{reg: reg, cls: cls}, trainer.Data{X: data.X, Y: data.Y},
+	hist, err := trainer.FitSteps(context.Background(), &twoLosses{reg: reg, cls: cls}, *trainer.XY(data.X, data.Y),
 		trainer.FitConfig{Epochs: 5, BatchSize: 64, Seed: 1, Silent: true})
 	if err != nil {
 		fmt.Println(err)

@@ -38,18 +38,22 @@ func sampleWeights(d Data, sample *tensor.Dense, class map[int]float64) (*tensor
 				return nil, errors.Errorf("class weight %v for class %d: weights must be finite and >= 0", v, c)
 			}
 		}
-		k := tensors.RowSize(d.Y)
+		if len(d.Y) != 1 {
+			return nil, errors.Errorf("class weights are for models of one output, got targets for %d", len(d.Y))
+		}
+		y := d.Y[0]
+		k := tensors.RowSize(y)
 		for i := 0; i < n; i++ {
 			id := 0
 			if k == 1 {
-				v := at(d.Y, i)
+				v := at(y, i)
 				if v != math.Round(v) || v < 0 {
 					return nil, errors.Errorf("class weights need class ids; the target at row %d is %v", i, v)
 				}
 				id = int(v)
 			} else {
 				for j := 1; j < k; j++ {
-					if at(d.Y, i*k+j) > at(d.Y, i*k+id) {
+					if at(y, i*k+j) > at(y, i*k+id) {
 						id = j
 					}
 				}
@@ -59,7 +63,7 @@ func sampleWeights(d Data, sample *tensor.Dense, class map[int]float64) (*tensor
 			}
 		}
 	}
-	if d.X.Dtype() == tensor.Float32 {
+	if d.X[0].Dtype() == tensor.Float32 {
 		f := make([]float32, n)
 		for i, v := range w {
 			f[i] = float32(v)

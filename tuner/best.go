@@ -83,18 +83,18 @@ func (s *Search) TrainBest(ctx context.Context, res *Results, data Data, f Final
 	if f.Progress != nil {
 		cfg.Silent, cfg.Progress = false, f.Progress
 	}
-	hist, err := model.Fit(ctx, train.X, train.Y, cfg)
+	hist, err := model.Model().Fit(ctx, train.X, train.Y, cfg)
 	if err != nil {
 		return nil, errors.Wrapf(err, "tuner: train best: trial %d", best.ID)
 	}
 	out := &Best{Trial: best, Model: model, History: hist}
 	if f.Path != "" {
-		if err := model.Save(f.Path); err != nil {
+		if err := model.Model().Save(f.Path); err != nil {
 			return nil, errors.Wrap(err, "tuner: train best")
 		}
 	}
 	if data.Test != nil {
-		if out.Test, err = model.Evaluate(ctx, data.Test.X, data.Test.Y); err != nil {
+		if out.Test, err = model.Model().Evaluate(ctx, data.Test.X, data.Test.Y); err != nil {
 			return nil, errors.Wrap(err, "tuner: train best: test")
 		}
 	}

@@ -13,22 +13,15 @@ import (
 	"time"
 
 	"github.com/pkg/errors"
-	"gorgonia.org/tensor"
 
 	"github.com/profundo/profundo/datasets"
 	"github.com/profundo/profundo/models"
 	"github.com/profundo/profundo/trainer"
 )
 
-// Model is what a search needs of a built model: *models.Sequential is
-// one.
-type Model interface {
-	Fit(ctx context.Context, x, y *tensor.Dense, cfg trainer.FitConfig) (*trainer.History, error)
-	Evaluate(ctx context.Context, x, y *tensor.Dense) (trainer.Logs, error)
-	Save(path string) error
-}
-
-var _ Model = (*models.Sequential)(nil)
+// Model is the model a trial builds: any model of package models, a
+// *models.Sequential or a *models.Functional.
+type Model = models.Model
 
 // BuildFunc builds and compiles a fresh model from a trial's
 // hyperparameters, and says how to fit it: epochs, batch size, callbacks.

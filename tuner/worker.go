@@ -97,7 +97,7 @@ func (r *runner) execute(ctx context.Context, sp *spec, e int, parent *execution
 		cfg := parent.cfg
 		cfg.InitialEpoch, cfg.Epochs = sp.initial, sp.epochs
 		ex = &execution{model: parent.model, cfg: cfg}
-		hist, err = parent.model.Fit(ctx, train.X, train.Y, cfg)
+		hist, err = parent.model.Model().Fit(ctx, train.X, train.Y, cfg)
 		return ex, hist, err
 	}
 	hp := sp.values.forRun(sp.id, e, sp.seeds[e])
@@ -111,7 +111,7 @@ func (r *runner) execute(ctx context.Context, sp *spec, e int, parent *execution
 	}
 	cfg.InitialEpoch, cfg.InitialBatch = 0, 0
 	ex = &execution{model: model, cfg: cfg}
-	hist, err = model.Fit(ctx, train.X, train.Y, cfg)
+	hist, err = model.Model().Fit(ctx, train.X, train.Y, cfg)
 	return ex, hist, err
 }
 
@@ -136,7 +136,7 @@ func (s *Search) build(hp *Values) (Model, trainer.FitConfig, error) {
 func (r *runner) fitConfig(cfg trainer.FitConfig, seed int64, withValidation bool) trainer.FitConfig {
 	cfg.Seed, cfg.Silent, cfg.Progress = seed, true, io.Discard
 	if v := r.data.Validation; v != nil && withValidation {
-		cfg.ValidationData = &trainer.Data{X: v.X, Y: v.Y}
+		cfg.ValidationData = trainer.XY(v.X, v.Y)
 		cfg.ValidationSplit = 0
 	}
 	metric := r.objective.Metric

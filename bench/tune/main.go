@@ -242,7 +242,7 @@ func trainBaseline(ctx context.Context, pre datasets.Transformer, data tuner.Dat
 	}
 	hist, err := m.Fit(ctx, data.Train.X, data.Train.Y, trainer.FitConfig{
 		Epochs: 30, BatchSize: 32, Seed: seed, Silent: true,
-		ValidationData: &trainer.Data{X: data.Validation.X, Y: data.Validation.Y},
+		ValidationData: trainer.XY(data.Validation.X, data.Validation.Y),
 	})
 	if err != nil {
 		return 0, err

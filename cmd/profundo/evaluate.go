@@ -75,10 +75,11 @@ func evaluate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(m.ClassNames) == 0 {
 		return nil
 	}
-	probs, err := m.Predict(ctx, test.X)
+	probss, err := m.Predict(ctx, test.X)
 	if err != nil {
 		return err
 	}
+	probs := probss[0]
 	cm := &metrics.ConfusionMatrix{}
 	if err := cm.Update(test.Y, probs); err != nil {
 		return err
@@ -103,7 +104,7 @@ func evaluate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // evaluationData is the CSV the flags name, or the test split of the data
 // the model was trained on, rebuilt from the notes profundo train saved.
-func evaluationData(ctx context.Context, f *evalFlags, m *models.Sequential) (*datasets.Dataset, error) {
+func evaluationData(ctx context.Context, f *evalFlags, m *models.Functional) (*datasets.Dataset, error) {
 	notes := m.Notes
 	if f.path != "" {
 		if m.Tabular == nil {

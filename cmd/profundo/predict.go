@@ -65,10 +65,14 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	out, err := m.Predict(ctx, x)
+	outs, err := m.Predict(ctx, x)
 	if err != nil {
 		return err
 	}
+	if len(outs) != 1 {
+		return fmt.Errorf("%s: the model has %d outputs; predict writes the predictions of models of one output", f.model, len(outs))
+	}
+	out := outs[0]
 	write := func(w io.Writer) error { return writePredictions(w, out, m.ClassNames) }
 	if f.output == "" {
 		return write(stdout)
@@ -78,7 +82,12 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // predictionInput reads the input CSV into features of the model's input
 // shape.
-func predictionInput(f *predictFlags, m *models.Sequential) (*tensor.Dense, error) {
+func predictionInput(f *predictFlags, m *models.Functional) (*tensor.Dense, error) {
+	ins := m.InputShapes()
+	if len(ins) != 1 {
+		return nil, fmt.Errorf("%s: the model takes %d inputs; a CSV file gives one", f.model, len(ins))
+	}
+	inShape := ins[0]
 	if m.Tabular != nil {
 		table, err := datasets.LoadCSV(f.input, datasets.CSVOptions{NoHeader: f.noHeader})
 		if err != nil {
@@ -97,7 +106,7 @@ func predictionInput(f *predictFlags, m *models.Sequential) (*tensor.Dense, erro
 	defer in.Close()
 	r := csv.NewReader(in)
 	r.ReuseRecord = true
-	size := m.InputShape().Size()
+	size := inShape.Size()
 	var values []float64
 	line := 0
 	for {
@@ -115,7 +124,7 @@ func predictionInput(f *predictFlags, m *models.Sequential) (*tensor.Dense, erro
 			}
 		}
 		if len(rec) != size {
-			return nil, fmt.Errorf("%s: line %d has %d values, the model takes %d (shape %v)", f.input, line, len(rec), size, m.InputShape())
+			return nil, fmt.Errorf("%s: line %d has %d values, the model takes %d (shape %v)", f.input, line, len(rec), size, inShape)
 		}
 		for col, cell := range rec {
 			v, err := strconv.ParseFloat(strings.TrimSpace(cell), 64)
@@ -128,7 +137,7 @@ func predictionInput(f *predictFlags, m *models.Sequential) (*tensor.Dense, erro
 	if len(values) == 0 {
 		return nil, fmt.Errorf("%s: no rows to predict", f.input)
 	}
-	shape := append([]int{len(values) / size}, m.InputShape()...)
+	shape := append([]int{len(values) / size}, inShape...)
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(values)), nil
 }
 

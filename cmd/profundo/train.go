@@ -249,7 +249,7 @@ func shortName(metric string) string {
 
 // prepareModel returns the model to train and how: resumed from the
 // checkpoint, read from --model, or the default network for the task.
-func prepareModel(f *trainFlags, data *prepared) (*models.Sequential, trainer.FitConfig, error) {
+func prepareModel(f *trainFlags, data *prepared) (*models.Functional, trainer.FitConfig, error) {
 	cfg := trainer.FitConfig{Epochs: f.epochs, BatchSize: f.batchSize, ValidationSplit: f.validation, Seed: f.seed}
 	if f.resume {
 		m, err := models.Load(f.checkpoint)
@@ -270,19 +270,23 @@ func prepareModel(f *trainFlags, data *prepared) (*models.Sequential, trainer.Fi
 	if err != nil {
 		return nil, cfg, fmt.Errorf("--optimizer: %w", err)
 	}
-	var m *models.Sequential
+	var m *models.Functional
 	switch f.modelSpec {
 	case "", "mlp":
-		if m, err = defaultModel(f, data); err != nil {
+		mlp, err := defaultModel(f, data)
+		if err != nil {
 			return nil, cfg, err
 		}
+		m = mlp.Model()
 	case "cnn":
 		if data.task != datasets.Classification {
 			return nil, cfg, fmt.Errorf("--model cnn: %s is not a classification task", data.name)
 		}
-		if m, err = models.NewSmallCNN(layers.Shape(data.train.X.Shape()[1:]), len(data.classNames), f.dropout); err != nil {
+		cnn, err := models.NewSmallCNN(layers.Shape(data.train.X.Shape()[1:]), len(data.classNames), f.dropout)
+		if err != nil {
 			return nil, cfg, fmt.Errorf("--model cnn on %s: %w", data.name, err)
 		}
+		m = cnn.Model()
 	default:
 		r, err := os.Open(f.modelSpec)
 		if err != nil {

@@ -361,7 +361,7 @@ func (t *tuneBuild) trainBaseline(ctx context.Context, split tuner.Data, objecti
 	if err != nil {
 		return 0, err
 	}
-	cfg.ValidationSplit, cfg.ValidationData = 0, &trainer.Data{X: split.Validation.X, Y: split.Validation.Y}
+	cfg.ValidationSplit, cfg.ValidationData = 0, trainer.XY(split.Validation.X, split.Validation.Y)
 	cfg.Silent = true
 	hist, err := m.Fit(ctx, split.Train.X, split.Train.Y, cfg)
 	if err != nil {

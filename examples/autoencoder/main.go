@@ -267,10 +267,11 @@ func run(ctx context.Context, c config, w io.Writer) (*result, error) {
 	res.secondsPerEpoch = epochTime.Seconds() / float64(len(hist.Epochs))
 	fmt.Fprintf(w, "%.1f s per epoch (%d epochs)\n", res.secondsPerEpoch, len(hist.Epochs))
 
-	recon, err := ae.model.Predict(ctx, set.Test)
+	recons, err := ae.model.Predict(ctx, set.Test)
 	if err != nil {
 		return res, err
 	}
+	recon := recons[0]
 	test := set.Test.Data().([]float32)
 	res.test = errorOf(test, recon.Data().([]float32))
 	res.baseline = errorOf(test, meanPicture(set.Train))
@@ -279,10 +280,11 @@ func run(ctx context.Context, c config, w io.Writer) (*result, error) {
 	fmt.Fprintf(w, "  %-22s MSE %.5f  BCE %.4f\n", "mean training picture", res.baseline.mse, res.baseline.bce)
 
 	// The encoder alone turns pictures into codes.
-	codes, err := ae.encoder.Predict(ctx, set.Test)
+	codess, err := ae.encoder.Predict(ctx, set.Test)
 	if err != nil {
 		return res, err
 	}
+	codes := codess[0]
 	zeros := 0
 	for _, v := range codes.Data().([]float32) {
 		if v == 0 {

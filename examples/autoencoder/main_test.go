@@ -90,7 +90,7 @@ func TestAutoencoder(t *testing.T) {
 				{res.encoderPath, set, codes},
 				{res.decoderPath, codes, decoded},
 			} {
-				loaded, err := models.LoadFunctional(m.path)
+				loaded, err := models.Load(m.path)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -154,10 +154,11 @@ func first(x *tensor.Dense, n int) *tensor.Dense {
 
 func predict(t *testing.T, m *models.Functional, x *tensor.Dense) *tensor.Dense {
 	t.Helper()
-	y, err := m.Predict(context.Background(), x)
+	ys, err := m.Predict(context.Background(), x)
 	if err != nil {
 		t.Fatal(err)
 	}
+	y := ys[0]
 	return y
 }
 

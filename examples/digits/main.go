@@ -66,10 +66,11 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	probs, err := m.Predict(ctx, first.X)
+	probss, err := m.Predict(ctx, first.X)
 	if err != nil {
 		log.Fatal(err)
 	}
+	probs := probss[0]
 	for i := 0; i < 3; i++ {
 		fmt.Printf("image %d: predicted %d, true %v\n", i, argmax(probs, i), first.Y.Data().([]float64)[i])
 	}

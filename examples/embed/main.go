@@ -46,7 +46,7 @@ func run(in io.Reader, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	size := m.InputShape().Size()
+	size := m.InputShapes()[0].Size()
 	sc := bufio.NewScanner(in)
 	for line := 1; sc.Scan(); line++ {
 		text := strings.TrimSpace(sc.Text())
@@ -63,10 +63,11 @@ func run(in io.Reader, out io.Writer) error {
 				return fmt.Errorf("line %d, value %d: %q is not a number", line, i+1, c)
 			}
 		}
-		probs, err := m.Predict(context.Background(), tensor.New(tensor.WithShape(1, size), tensor.WithBacking(x)))
+		probss, err := m.Predict(context.Background(), tensor.New(tensor.WithShape(1, size), tensor.WithBacking(x)))
 		if err != nil {
 			return err
 		}
+		probs := probss[0]
 		p := probs.Data().([]float32)
 		best := 0
 		for k := range p {

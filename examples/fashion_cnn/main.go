@@ -95,10 +95,11 @@ func run(ctx context.Context, epochs, batch int, dropout float64, limit int, out
 		return err
 	}
 	fmt.Printf("test loss %.4f, test accuracy %.4f\n", scores["loss"], scores["sparse_categorical_accuracy"])
-	probs, err := m.Predict(ctx, test.X)
+	probss, err := m.Predict(ctx, test.X)
 	if err != nil {
 		return err
 	}
+	probs := probss[0]
 	report, err := metrics.NewClassificationReport(test.Y, probs, train.ClassNames)
 	if err != nil {
 		return err

@@ -204,10 +204,11 @@ func Run(ctx context.Context, series []float64, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	pred, err := m.Predict(ctx, xTest)
+	preds, err := m.Predict(ctx, xTest)
 	if err != nil {
 		return nil, err
 	}
+	pred := preds[0]
 	p32, ok := pred.Data().([]float32)
 	if !ok {
 		return nil, errors.Errorf("predictions are %v, want float32", pred.Dtype())

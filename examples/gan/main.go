@@ -131,13 +131,14 @@ func (g *gan) LogNames() []string { return []string{"d_loss", "d_accuracy", "g_l
 
 // TrainStep is one discriminator step and one generator step.
 func (g *gan) TrainStep(b *trainer.Batch) (trainer.Logs, error) {
-	real := b.Data.X
+	real := b.Data.X[0]
 	n := real.Shape()[0]
 	ctx := context.Background()
-	fake, err := g.gen.Predict(ctx, g.noise(b.RNG, n))
+	fakes, err := g.gen.Predict(ctx, g.noise(b.RNG, n))
 	if err != nil {
 		return nil, err
 	}
+	fake := fakes[0]
 	// The discriminator: real pictures are 1, generated ones 0.
 	both := tensor.New(tensor.WithShape(2*n, 784), tensor.WithBacking(append(append([]float32(nil), real.Data().([]float32)...), fake.Data().([]float32)...)))
 	dl, err := g.disc.TrainOnBatch(both, g.labels(n), b.RNG)
@@ -216,10 +217,11 @@ func run(ctx context.Context, c config, w io.Writer) (*result, error) {
 		if e.Kind != trainer.EpochEnd || ((e.Epoch+1)%c.every != 0 && e.Epoch+1 != e.Epochs) {
 			return nil
 		}
-		pics, err := g.gen.Predict(ctx, fixed)
+		picss, err := g.gen.Predict(ctx, fixed)
 		if err != nil {
 			return err
 		}
+		pics := picss[0]
 		img, err := images.Grid(rescale(pics, 0.5, 0.5), images.GridOptions{Cols: 8, Scale: 2})
 		if err != nil {
 			return err
@@ -234,7 +236,7 @@ func run(ctx context.Context, c config, w io.Writer) (*result, error) {
 		return nil
 	})
 	// The generator's tanh draws in [-1, 1]: the real pictures go there too.
-	res.hist, err = trainer.FitSteps(ctx, g, trainer.Data{X: rescale(set.Train, 2, -1)}, trainer.FitConfig{
+	res.hist, err = trainer.FitSteps(ctx, g, *trainer.XY(rescale(set.Train, 2, -1), nil), trainer.FitConfig{
 		Epochs: c.epochs, BatchSize: c.batch, Seed: c.seed, Progress: w, Callbacks: []trainer.Callback{grid},
 	})
 	if err != nil {

@@ -59,7 +59,7 @@ func TestGANTrains(t *testing.T) {
 	if b := img.Bounds(); b.Dx() != 8*58+2 || b.Dy() != 8*58+2 {
 		t.Errorf("grid is %v", b)
 	}
-	gen, err := models.LoadFunctional(filepath.Join(out, "generator.zip"))
+	gen, err := models.Load(filepath.Join(out, "generator.zip"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,14 +68,16 @@ func TestGANTrains(t *testing.T) {
 		t.Fatal(err)
 	}
 	z := g.noise(rand.New(rand.NewSource(9)), 4)
-	a, err := gen.Predict(context.Background(), z)
+	as, err := gen.Predict(context.Background(), z)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := g.gen.Predict(context.Background(), z)
+	a := as[0]
+	bs, err := g.gen.Predict(context.Background(), z)
 	if err != nil {
 		t.Fatal(err)
 	}
+	b := bs[0]
 	moved := false
 	for i, v := range a.Data().([]float32) {
 		moved = moved || v != b.Data().([]float32)[i]
@@ -97,7 +99,7 @@ func BenchmarkGANStep(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	batch := &trainer.Batch{Data: trainer.Data{X: set.Train}, RNG: rand.New(rand.NewSource(1))}
+	batch := &trainer.Batch{Data: *trainer.XY(set.Train, nil), RNG: rand.New(rand.NewSource(1))}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := g.TrainStep(batch); err != nil {

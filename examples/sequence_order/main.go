@@ -171,7 +171,7 @@ func trainAndScore(ctx context.Context, m *models.Sequential, xTrain, yTrain, xT
 	}
 	fit := trainer.FitConfig{
 		Epochs: cfg.Epochs, BatchSize: 32, Seed: cfg.Seed,
-		ValidationData: &trainer.Data{X: xTest, Y: yTest},
+		ValidationData: trainer.XY(xTest, yTest),
 		Silent:         cfg.Progress == nil, Progress: cfg.Progress,
 	}
 	if _, err := m.Fit(ctx, xTrain, yTrain, fit); err != nil {

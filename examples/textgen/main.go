@@ -293,10 +293,11 @@ func Sample(ctx context.Context, m *models.Sequential, vocab *Vocab, prompt stri
 			window[steps-len(tail)+i] = float32(id)
 		}
 		x := tensor.New(tensor.WithShape(1, steps), tensor.WithBacking(append([]float32(nil), window...)))
-		probs, err := m.Predict(ctx, x)
+		probss, err := m.Predict(ctx, x)
 		if err != nil {
 			return "", errors.Wrap(err, "sample")
 		}
+		probs := probss[0]
 		p, ok := probs.Data().([]float32)
 		if !ok {
 			return "", errors.Errorf("sample: predictions are %v, want float32", probs.Dtype())

@@ -166,10 +166,11 @@ func run(ctx context.Context, c config, w io.Writer) (*result, error) {
 	for i := range prior {
 		prior[i] = float32(rng.NormFloat64())
 	}
-	pics, err := v.decoder.Predict(ctx, tensor.New(tensor.WithShape(64, c.latent), tensor.WithBacking(prior)))
+	picss, err := v.decoder.Predict(ctx, tensor.New(tensor.WithShape(64, c.latent), tensor.WithBacking(prior)))
 	if err != nil {
 		return res, err
 	}
+	pics := picss[0]
 	res.samples = filepath.Join(c.out, "samples.png")
 	if err := savePNG(res.samples, pics, 8); err != nil {
 		return res, err
@@ -184,10 +185,11 @@ func run(ctx context.Context, c config, w io.Writer) (*result, error) {
 				grid = append(grid, float32(quantile((float64(j)+0.5)/k)), float32(-quantile((float64(i)+0.5)/k)))
 			}
 		}
-		plane, err := v.decoder.Predict(ctx, tensor.New(tensor.WithShape(k*k, 2), tensor.WithBacking(grid)))
+		planes, err := v.decoder.Predict(ctx, tensor.New(tensor.WithShape(k*k, 2), tensor.WithBacking(grid)))
 		if err != nil {
 			return res, err
 		}
+		plane := planes[0]
 		res.plane = filepath.Join(c.out, "latent-plane.png")
 		if err := savePNG(res.plane, plane, k); err != nil {
 			return res, err

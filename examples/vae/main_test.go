@@ -52,7 +52,7 @@ func TestVAE(t *testing.T) {
 			t.Errorf("%s is %v wide, want %d", path, img.Bounds().Dx(), want)
 		}
 	}
-	dec, err := models.LoadFunctional(filepath.Join(out, "decoder.zip"))
+	dec, err := models.Load(filepath.Join(out, "decoder.zip"))
 	if err != nil {
 		t.Fatal(err)
 	}

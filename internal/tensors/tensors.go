@@ -31,26 +31,59 @@ func Rows(t *tensor.Dense) int {
 }
 
 // Convert returns t as a new dense tensor of dtype dt (t itself when it
-// already has that dtype). Only float32 and float64 are supported.
+// already has that dtype). dt is float32 or float64; t is float32,
+// float64, or integers (int, int8 to int64, uint8 to uint64: class ids,
+// token ids), converted to the float of the same value.
 func Convert(t *tensor.Dense, dt tensor.Dtype) (*tensor.Dense, error) {
 	if t.Dtype() == dt {
 		return t, nil
 	}
+	if dt != tensor.Float32 && dt != tensor.Float64 {
+		return nil, errors.Errorf("cannot convert a %v tensor to %v: only float32 and float64 are supported", t.Dtype(), dt)
+	}
 	shape := t.Shape().Clone()
+	var out any
 	switch src := t.Data().(type) {
 	case []float32:
-		if dt == tensor.Float64 {
-			return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(convert[float32, float64](src))), nil
-		}
+		out = toFloat(src, dt)
 	case []float64:
-		if dt == tensor.Float32 {
-			return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(convert[float64, float32](src))), nil
-		}
+		out = toFloat(src, dt)
+	case []int:
+		out = toFloat(src, dt)
+	case []int8:
+		out = toFloat(src, dt)
+	case []int16:
+		out = toFloat(src, dt)
+	case []int32:
+		out = toFloat(src, dt)
+	case []int64:
+		out = toFloat(src, dt)
+	case []uint8:
+		out = toFloat(src, dt)
+	case []uint16:
+		out = toFloat(src, dt)
+	case []uint32:
+		out = toFloat(src, dt)
+	case []uint64:
+		out = toFloat(src, dt)
+	default:
+		return nil, errors.Errorf("cannot convert a %v tensor to %v: only numbers are supported", t.Dtype(), dt)
 	}
-	return nil, errors.Errorf("cannot convert a %v tensor to %v: only float32 and float64 are supported", t.Dtype(), dt)
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(out)), nil
 }
 
-func convert[S, D Float](src []S) []D {
+type number interface {
+	~float32 | ~float64 | ~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64
+}
+
+func toFloat[S number](src []S, dt tensor.Dtype) any {
+	if dt == tensor.Float32 {
+		return convert[S, float32](src)
+	}
+	return convert[S, float64](src)
+}
+
+func convert[S number, D Float](src []S) []D {
 	dst := make([]D, len(src))
 	for i, v := range src {
 		dst[i] = D(v)
