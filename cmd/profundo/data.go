@@ -30,6 +30,11 @@ func loadData(ctx context.Context, f *trainFlags, stdout io.Writer) (*prepared, 
 	var full *datasets.Dataset
 	switch f.data {
 	case "mnist", "fashion-mnist":
+		if f.dataDir != "" {
+			if err := checkDataDir(f.dataDir); err != nil {
+				return nil, err
+			}
+		}
 		opt := datasets.LoadOptions{Dir: f.dataDir}
 		if !f.quiet {
 			opt.Progress = stdout

@@ -59,6 +59,9 @@ func evaluate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := checkFilePath("--confusion", f.confusion); err != nil {
+		return err
+	}
 	m, err := models.Load(f.model)
 	if err != nil {
 		return err
@@ -140,6 +143,9 @@ func evaluationData(ctx context.Context, f *evalFlags, m *models.Sequential) (*d
 		tf.taskFlag = datasets.AutoTask
 	}
 	p, err := loadData(ctx, tf, io.Discard)
+	if err != nil && tf.data == "csv" && f.data == "" {
+		return nil, fmt.Errorf("the CSV the model was trained on, %s (the path is recorded in the model; give --path to score on another file): %w", tf.path, err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -57,6 +57,9 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if err := checkFilePath("--output", f.output); err != nil {
+		return err
+	}
 	m, err := models.Load(f.model)
 	if err != nil {
 		return err
