@@ -17,6 +17,7 @@ import (
 // evalFlags are the flags of profundo evaluate.
 type evalFlags struct {
 	model, data, path, target, dataDir, confusion string
+	csv                                           csvFlags
 }
 
 func parseEvalFlags(args []string, stderr io.Writer) (*evalFlags, error) {
@@ -45,7 +46,11 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
+	f.csv.register(fs)
 	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	if err := f.csv.check(); err != nil {
 		return nil, err
 	}
 	if f.model == "" {
@@ -116,7 +121,7 @@ func evaluationData(ctx context.Context, f *evalFlags, m *models.Sequential) (*d
 		if target == "" {
 			target = notes["target"]
 		}
-		table, err := datasets.LoadCSV(f.path, datasets.CSVOptions{Target: target})
+		table, err := datasets.LoadCSV(f.path, f.csv.options(datasets.CSVOptions{Target: target, Encoding: notes["encoding"]}))
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +130,10 @@ func evaluationData(ctx context.Context, f *evalFlags, m *models.Sequential) (*d
 		}
 		return m.Tabular.Transform(table)
 	}
-	tf := &trainFlags{data: f.data, dataDir: f.dataDir, quiet: true, path: notes["path"], target: notes["target"]}
+	tf := &trainFlags{data: f.data, dataDir: f.dataDir, quiet: true, path: notes["path"], target: notes["target"], csv: f.csv}
+	if tf.csv.encoding == "" {
+		tf.csv.encoding = notes["encoding"]
+	}
 	if tf.data == "" {
 		tf.data = notes["data"]
 	}

@@ -30,6 +30,7 @@ var errInterrupted = errors.New("interrupted")
 type trainFlags struct {
 	data, path, target, task, dataDir string
 	taskFlag                          datasets.Task
+	csv                               csvFlags
 
 	epochs     int
 	batchSize  int
@@ -77,6 +78,7 @@ func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, error) {
 	fs.IntVar(&f.earlyStopping, "early-stopping", 0, "stop when val_loss has not improved for this many epochs, keeping the best weights (needs --validation-split); 0 for never")
 	fs.IntVar(&f.reduceLR, "reduce-lr", 0, "halve the learning rate when val_loss has not improved for this many epochs (needs --validation-split); 0 for never")
 	fs.StringVar(&f.checkpoint, "checkpoint", "profundo-checkpoint.zip", "where an interrupted run (Ctrl-C, SIGTERM) saves its checkpoint, and where --resume reads it")
+	f.csv.register(fs)
 	fs.BoolVar(&f.resume, "resume", false, "continue the interrupted run saved at --checkpoint; give the same other flags")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: profundo train [flags]
@@ -112,6 +114,9 @@ Flags:
 		return nil, errors.New("--early-stopping and --reduce-lr watch val_loss: they need --validation-split > 0")
 	}
 	if err := f.checkRanges(); err != nil {
+		return nil, err
+	}
+	if err := f.csv.check(); err != nil {
 		return nil, err
 	}
 	var err error
@@ -340,7 +345,7 @@ func prepareModel(f *trainFlags, data *prepared) (*models.Sequential, trainer.Fi
 	}
 	m.ClassNames, m.Preprocessing, m.Tabular = data.classNames, data.preprocessing, data.tabular
 	m.Notes = map[string]string{
-		"data": f.data, "path": recordedPath(f.path), "target": f.target, "task": data.task.String(),
+		"data": f.data, "path": recordedPath(f.path), "encoding": f.csv.encoding, "target": f.target, "task": data.task.String(),
 		"seed": strconv.FormatInt(f.seed, 10), "test_split": strconv.FormatFloat(f.testSplit, 'g', -1, 64),
 	}
 	return m, cfg, nil
