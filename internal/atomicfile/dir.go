@@ -39,6 +39,13 @@ const (
 // supported.
 func WriteDir(path string, owned func(name string) bool, write func(dir string) error) (err error) {
 	path = filepath.Clean(path)
+	// A symbolic link to a directory: the directory it names is replaced,
+	// and the link stays.
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		if target, err := filepath.EvalSymlinks(path); err == nil {
+			path = target
+		}
+	}
 	parent, base := filepath.Split(path)
 	if parent == "" {
 		parent = "."

@@ -168,3 +168,26 @@ func TestSwitchByRenamesAndRecovery(t *testing.T) {
 		t.Errorf("ReadDir = %q, %v", got, err)
 	}
 }
+
+// Through a symbolic link, the directory it names is replaced and the link
+// stays.
+func TestWriteDirThroughLink(t *testing.T) {
+	parent := t.TempDir()
+	real := filepath.Join(parent, "real")
+	if err := WriteDir(real, nil, writeFiles(map[string]string{"a.json": "old"})); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(parent, "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteDir(link, nil, writeFiles(map[string]string{"a.json": "new"})); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link is gone: %v", err)
+	}
+	if got := readAll(t, real); got["a.json"] != "new" {
+		t.Errorf("the directory holds %v", got)
+	}
+}
