@@ -72,7 +72,11 @@ func WriteDir(path string, owned func(name string) bool, write func(dir string) 
 			os.RemoveAll(tmp)
 		}
 	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
+	mode := os.FileMode(0o755) // a new directory's; a replaced one keeps its own
+	if old != nil {
+		mode = old.Mode().Perm()
+	}
+	if err := os.Chmod(tmp, mode); err != nil {
 		return errors.Wrapf(err, "write %s", path)
 	}
 	if old != nil && owned != nil {

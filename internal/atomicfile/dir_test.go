@@ -47,8 +47,17 @@ func TestWriteDirReplacesAsAWhole(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(path, "notes.txt"), []byte("mine"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Errorf("a new directory: %v, %v; want mode 0755", fi.Mode(), err)
+	}
+	if err := os.Chmod(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	if err := WriteDir(path, isModelFile, writeFiles(map[string]string{"a.json": "2", "w": "new"})); err != nil {
 		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("a replaced directory: %v, %v; want its mode 0700 kept", fi.Mode(), err)
 	}
 	got := readAll(t, path)
 	want := map[string]string{"a.json": "2", "w": "new", "notes.txt": "mine"}
