@@ -49,6 +49,20 @@ type CSVOptions struct {
 	// header's or whose declared-numeric cell is not a number, and records it
 	// in Table.Skipped. False: the first bad row is an error.
 	SkipBadRows bool
+	// Encoding is the text's encoding: "utf-8" or "latin-1" (ISO 8859-1,
+	// decoded to UTF-8). Empty means UTF-8, and a cell that is not valid
+	// UTF-8 is an error naming its line: bytes are never replaced, so two
+	// labels cannot merge into one.
+	Encoding string
+	// MaxLineBytes is the longest line read, in bytes; zero means
+	// DefaultMaxLineBytes (1 MiB), a negative value no limit.
+	MaxLineBytes int
+	// MaxFields is the most fields a row may have; zero means
+	// DefaultMaxFields (10,000), a negative value no limit.
+	MaxFields int
+	// MaxBytes is the most bytes read in all (after gunzipping); zero means
+	// DefaultMaxBytes (4 GiB), a negative value no limit.
+	MaxBytes int64
 }
 
 // DefaultMissing returns the cell texts that mean a missing value when
@@ -68,6 +82,12 @@ func LoadCSV(path string, opt CSVOptions) (*Table, error) {
 		return nil, errors.Wrap(err, "load csv")
 	}
 	defer f.Close()
+	// A file over the size limit is refused before it is read.
+	if fi, err := f.Stat(); err == nil && !strings.HasSuffix(path, ".gz") {
+		if limit := limitOr(opt.MaxBytes, DefaultMaxBytes); limit >= 0 && fi.Size() > limit {
+			return nil, errors.Errorf("load csv %q: the file is %d bytes, over the %d byte limit (raise it with CSVOptions.MaxBytes, the profundo command's --max-file-bytes)", path, fi.Size(), limit)
+		}
+	}
 	var r io.Reader = f
 	if strings.HasSuffix(path, ".gz") {
 		zr, err := gzip.NewReader(f)
@@ -84,11 +104,14 @@ func LoadCSV(path string, opt CSVOptions) (*Table, error) {
 // cell listed in opt.Missing is missing. A column is Numeric when every
 // non-missing cell is a finite number (a column with every cell missing
 // too), else Categorical; opt.Numeric and opt.Categorical override the
-// detection. Blank lines are skipped, a UTF-8 byte order mark is dropped,
-// and invalid UTF-8 becomes U+FFFD.
+// detection. Blank lines are skipped and a UTF-8 byte order mark is
+// dropped. Text is UTF-8 unless opt.Encoding says otherwise; input over
+// the limits (opt.MaxLineBytes, opt.MaxFields, opt.MaxBytes) is an error
+// as soon as it is read.
 //
 // Errors name the table, the line, the column and the value: a syntax error
-// (a stray quote), a header with a repeated name, a row with the wrong number
+// (a stray quote), text that is not valid UTF-8, a line, row or input over
+// its limit, a header with a repeated name, a row with the wrong number
 // of fields or a declared-numeric cell that is not a number (unless
 // opt.SkipBadRows), an unknown column in opt.Target, opt.Numeric or
 // opt.Categorical, and input without data rows.
@@ -108,7 +131,12 @@ func readCSV(r io.Reader, opt CSVOptions, name string) (*Table, error) {
 	if r == nil {
 		return nil, errors.New("reader is nil")
 	}
-	cr := csv.NewReader(r)
+	latin1, err := encodingOf(opt.Encoding)
+	if err != nil {
+		return nil, err
+	}
+	maxFields := limitOr(int64(opt.MaxFields), DefaultMaxFields)
+	cr := csv.NewReader(newLimitedReader(r, opt, latin1))
 	if opt.Comma != 0 {
 		cr.Comma = opt.Comma
 	}
@@ -131,6 +159,9 @@ func readCSV(r io.Reader, opt CSVOptions, name string) (*Table, error) {
 		return nil, err
 	}
 	firstLine, _ := cr.FieldPos(0)
+	if err := checkRecord(first, firstLine, maxFields); err != nil {
+		return nil, err
+	}
 	first = trimCells(first)
 	first[0] = strings.TrimSpace(strings.TrimPrefix(first[0], "\ufeff"))
 	width := len(first)
@@ -201,6 +232,9 @@ func readCSV(r io.Reader, opt CSVOptions, name string) (*Table, error) {
 			return nil, err
 		}
 		line, _ := cr.FieldPos(0)
+		if err := checkRecord(rec, line, maxFields); err != nil {
+			return nil, err
+		}
 		if err := keep(trimCells(rec), line); err != nil {
 			return nil, err
 		}
@@ -296,11 +330,18 @@ func parseNumber(s string) (float64, bool) {
 	return v, true
 }
 
-// trimCells trims the spaces around each cell and replaces invalid UTF-8
-// with U+FFFD, so that category names survive a JSON round trip.
+// checkRecord checks a record's field count and its text.
+func checkRecord(rec []string, line int, maxFields int64) error {
+	if err := checkFields(rec, line, maxFields); err != nil {
+		return err
+	}
+	return checkUTF8(rec, line)
+}
+
+// trimCells trims the spaces around each cell.
 func trimCells(rec []string) []string {
 	for i, f := range rec {
-		rec[i] = strings.ToValidUTF8(strings.TrimSpace(f), "\uFFFD")
+		rec[i] = strings.TrimSpace(f)
 	}
 	return rec
 }

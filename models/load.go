@@ -18,6 +18,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/profundo/profundo/datasets"
+	"github.com/profundo/profundo/internal/atomicfile"
 	"github.com/profundo/profundo/internal/safetensors"
 	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/optimizers"
@@ -126,6 +127,12 @@ func (f *Functional) Sequential() *Sequential { return f.seq }
 
 // readFiles returns the files of a saved model, from a directory or a zip.
 func readFiles(path string) (map[string][]byte, error) {
+	// A save cut short by a crash may have left the complete model beside
+	// a missing path.
+	path, err := atomicfile.ReadDir(path)
+	if err != nil {
+		return nil, err
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err

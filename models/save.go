@@ -26,9 +26,9 @@ import (
 // preprocessing, metrics and provenance) and weights.safetensors (the
 // weights by "<layer>/<weight>" name, a nested model's under "<model>/"),
 // or, when path ends in ".zip", a zip of those files. Every file is
-// written to a temporary file and renamed into place, so a crash never
-// leaves a half-written model; model.json, written last, records the
-// weights' SHA-256, so a save cut short between files is detected at load.
+// written to a new directory beside path (or a temporary zip) and switched
+// into place in one step, so after a crash path holds the complete old model
+// or the complete new one; model.json records the weights' SHA-256.
 // Load reads it back.
 func (f *Functional) Save(path string) error {
 	return f.save(path, nil)
@@ -73,24 +73,23 @@ func writeModelFiles(path string, files map[string][]byte) error {
 		}
 		return errors.Wrap(atomicfile.WriteFile(path, buf.Bytes(), 0o644), "save")
 	}
-	if err := os.MkdirAll(path, 0o755); err != nil {
-		return errors.Wrapf(err, "save %s", path)
-	}
-	// model.json goes last: until it is renamed into place, a reader sees
-	// the previous model.json, whose hashes no longer match, and says so.
-	for _, name := range []string{weightsFile, optimizerFile, modelFile} {
-		data, ok := files[name]
-		if !ok {
-			if err := os.Remove(filepath.Join(path, name)); err != nil && !os.IsNotExist(err) {
-				return errors.Wrapf(err, "save %s", path)
+	// The whole directory is written beside path and switched into place
+	// in one step: after a crash path holds the old model or the new one.
+	err := atomicfile.WriteDir(path, isModelFile, func(dir string) error {
+		for name, data := range files {
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				return err
 			}
-			continue
 		}
-		if err := atomicfile.WriteFile(filepath.Join(path, name), data, 0o644); err != nil {
-			return errors.Wrap(err, "save")
-		}
-	}
-	return nil
+		return nil
+	})
+	return errors.Wrap(err, "save")
+}
+
+// isModelFile says whether a file of a model directory is the model's own;
+// Save keeps the others (a user's notes) in place.
+func isModelFile(name string) bool {
+	return name == modelFile || name == weightsFile || name == optimizerFile
 }
 
 // encode returns the bytes of every file of the saved model. A

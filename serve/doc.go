@@ -14,13 +14,18 @@
 // rows are what the model's Predict takes: the model's saved preprocessing
 // (Functional.Preprocessing, a fitted scaler say) is applied to them, so
 // clients send raw features. Any model of one input and one output is
-// served, a Sequential or a functional one. For a model trained on a CSV
-// table (Functional.Tabular), an instance is its encoded features, in the order of
-// Tabular.FeatureNames, not a raw table row. TF Serving's columnar form,
+// served, a Sequential or a functional one. A model trained on a CSV table
+// (Functional.Tabular) takes raw table rows, as predict does: an instance is
+// a JSON object naming the feature columns ({"x1": 0.5, "color": "blue"};
+// null is a missing value, the target column may come along and is not
+// used) or a list of the raw cells in the columns' order ([0.5, "blue"]);
+// a list of the encoded features, in the order of Tabular.FeatureNames,
+// works too. Errors about such rows list the columns the model takes and
+// their categories. TF Serving's columnar form,
 // {"inputs": [[...], ...]} (or {"inputs": {"NAME": [[...], ...]}} with one
 // name), is taken too and answered as {"outputs": ...}; "signature_name" is
 // accepted and ignored; named per-instance objects ({"instances": [{"x":
-// [...]}]}) are not supported.
+// [...]}]}) are not supported, except as a table model's raw rows.
 //
 // "predictions" holds each row's output exactly as TF Serving does (nested
 // when the output has more than one dimension). "classes" beside it holds

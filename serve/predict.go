@@ -37,7 +37,7 @@ func (s *Server) answerPredict(w http.ResponseWriter, r *http.Request) int {
 	if rerr != nil {
 		return writeError(w, rerr.code, rerr.msg)
 	}
-	values, rows, rerr := s.parseInstances(list, key2field(key))
+	values, rows, rerr := s.instances(list, key2field(key))
 	if rerr != nil {
 		return writeError(w, rerr.code, rerr.msg)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/profundo/profundo/datasets"
 	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/models"
 )
@@ -102,6 +103,7 @@ type Server struct {
 	binary   bool     // one-unit output: class 1 when the value >= 0.5
 	chunk    int      // most rows per graph run: maxChunk, or the model's smaller batch size
 	replicas chan *models.Functional
+	table    *datasets.Tabular // a table model's columns, for raw rows; nil otherwise
 	ready    atomic.Bool
 	metrics  metrics
 }
@@ -142,6 +144,7 @@ func New(model models.Model, opt Options) (*Server, error) {
 		dtype:    cfg.DType,
 		chunk:    maxChunk,
 		replicas: make(chan *models.Functional, opt.Replicas),
+		table:    m.Tabular,
 	}
 	if cfg.BatchSize > 0 && cfg.BatchSize < maxChunk {
 		s.chunk = cfg.BatchSize

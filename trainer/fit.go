@@ -270,6 +270,11 @@ func runLoop(ctx context.Context, r *loopRun, data Data, cfg FitConfig, hist *Hi
 		}
 		if val != nil {
 			vl, err := r.validate(ctx, *val)
+			if cerr := ctx.Err(); err != nil && cerr != nil {
+				// Stopped while validating: the epoch is trained, and a
+				// resumed run starts with the next one.
+				return hist, &Interrupted{Epoch: epoch + 1, Err: cerr}
+			}
 			if err != nil {
 				return hist, errors.Wrapf(err, "fit: epoch %d: validation", epoch+1)
 			}
@@ -374,7 +379,9 @@ func TrainOnBatch(m Model, solver optimizers.Solver, mets []metrics.Metric, data
 // Interrupted is the error Fit returns when its context is cancelled: it
 // says where training stopped. Epoch and Batch (from 0) are the first batch
 // not trained, which is where a resumed run starts (InitialEpoch,
-// InitialBatch).
+// InitialBatch). Cancelled during an epoch's validation, Fit stops with
+// that epoch trained: Epoch is the next one, Batch 0, and Epoch equals
+// Epochs when it was the last (then nothing is left to train).
 type Interrupted struct {
 	Epoch, Batch int
 	Err          error

@@ -30,6 +30,11 @@ func loadData(ctx context.Context, f *trainFlags, stdout io.Writer) (*prepared, 
 	var full *datasets.Dataset
 	switch f.data {
 	case "mnist", "fashion-mnist":
+		if f.dataDir != "" {
+			if err := checkDataDir(f.dataDir); err != nil {
+				return nil, err
+			}
+		}
 		opt := datasets.LoadOptions{Dir: f.dataDir}
 		if !f.quiet {
 			opt.Progress = stdout
@@ -49,7 +54,7 @@ func loadData(ctx context.Context, f *trainFlags, stdout io.Writer) (*prepared, 
 		if f.path == "" || f.target == "" {
 			return nil, errors.New("--data csv needs --path FILE and --target COLUMN")
 		}
-		table, err := datasets.LoadCSV(f.path, datasets.CSVOptions{Target: f.target})
+		table, err := datasets.LoadCSV(f.path, f.csv.options(datasets.CSVOptions{Target: f.target}))
 		if err != nil {
 			return nil, err
 		}

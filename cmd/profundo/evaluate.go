@@ -17,6 +17,7 @@ import (
 // evalFlags are the flags of profundo evaluate.
 type evalFlags struct {
 	model, data, path, target, dataDir, confusion string
+	csv                                           csvFlags
 }
 
 func parseEvalFlags(args []string, stderr io.Writer) (*evalFlags, error) {
@@ -45,7 +46,11 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
+	f.csv.register(fs)
 	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	if err := f.csv.check(); err != nil {
 		return nil, err
 	}
 	if f.model == "" {
@@ -57,6 +62,9 @@ Flags:
 func evaluate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f, err := parseEvalFlags(args, stderr)
 	if err != nil {
+		return err
+	}
+	if err := checkFilePath("--confusion", f.confusion); err != nil {
 		return err
 	}
 	m, err := models.Load(f.model)
@@ -114,7 +122,7 @@ func evaluationData(ctx context.Context, f *evalFlags, m *models.Functional) (*d
 		if target == "" {
 			target = notes["target"]
 		}
-		table, err := datasets.LoadCSV(f.path, datasets.CSVOptions{Target: target})
+		table, err := datasets.LoadCSV(f.path, f.csv.options(datasets.CSVOptions{Target: target, Encoding: notes["encoding"]}))
 		if err != nil {
 			return nil, err
 		}
@@ -123,7 +131,10 @@ func evaluationData(ctx context.Context, f *evalFlags, m *models.Functional) (*d
 		}
 		return m.Tabular.Transform(table)
 	}
-	tf := &trainFlags{data: f.data, dataDir: f.dataDir, quiet: true, path: notes["path"], target: notes["target"]}
+	tf := &trainFlags{data: f.data, dataDir: f.dataDir, quiet: true, path: notes["path"], target: notes["target"], csv: f.csv}
+	if tf.csv.encoding == "" {
+		tf.csv.encoding = notes["encoding"]
+	}
 	if tf.data == "" {
 		tf.data = notes["data"]
 	}
@@ -141,6 +152,9 @@ func evaluationData(ctx context.Context, f *evalFlags, m *models.Functional) (*d
 		tf.taskFlag = datasets.AutoTask
 	}
 	p, err := loadData(ctx, tf, io.Discard)
+	if err != nil && tf.data == "csv" && f.data == "" {
+		return nil, fmt.Errorf("the CSV the model was trained on, %s (the path is recorded in the model; give --path to score on another file): %w", tf.path, err)
+	}
 	if err != nil {
 		return nil, err
 	}

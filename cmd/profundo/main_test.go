@@ -82,7 +82,13 @@ func TestHelpAndErrors(t *testing.T) {
 		{[]string{"train", "--batch-size", "-2"}, 1, "--batch-size must be > 0, got -2"},
 		{[]string{"train", "--epochs", "0"}, 1, "--epochs must be > 0, got 0"},
 		{[]string{"train", "--test-split", "1.5"}, 1, "1.5"},
-		{[]string{"train", "--dropout", "1"}, 1, "rate must be in [0, 1), got 1"},
+		{[]string{"train", "--dropout", "1"}, 1, "--dropout must be in [0, 1), got 1"},
+		{[]string{"train", "--dropout", "-0.5"}, 1, "--dropout must be in [0, 1), got -0.5"},
+		{[]string{"train", "--validation-split", "1"}, 1, "--validation-split must be in [0, 1), got 1"},
+		{[]string{"train", "--test-split", "0"}, 1, "--test-split must be in (0, 1), got 0"},
+		{[]string{"train", "--lr", "-0.1"}, 1, "--lr must be in [0, inf), got -0.1"},
+		{[]string{"train", "--lr", "NaN"}, 1, "--lr must be in [0, inf), got NaN"},
+		{[]string{"train", "--data-dir", "."}, 1, "--data-dir is where mnist and fashion-mnist are read from, but --data is \"digits\""},
 		{[]string{"train", "extra"}, 1, "unexpected arguments"},
 	}
 	for _, tt := range tests {

@@ -21,6 +21,7 @@ import (
 type predictFlags struct {
 	model, input, output string
 	noHeader             bool
+	csv                  csvFlags
 }
 
 func parsePredictFlags(args []string, stderr io.Writer) (*predictFlags, error) {
@@ -43,7 +44,11 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
+	f.csv.register(fs)
 	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	if err := f.csv.check(); err != nil {
 		return nil, err
 	}
 	if f.model == "" || f.input == "" {
@@ -55,6 +60,9 @@ Flags:
 func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f, err := parsePredictFlags(args, stderr)
 	if err != nil {
+		return err
+	}
+	if err := checkFilePath("--output", f.output); err != nil {
 		return err
 	}
 	m, err := models.Load(f.model)
@@ -89,7 +97,7 @@ func predictionInput(f *predictFlags, m *models.Functional) (*tensor.Dense, erro
 	}
 	inShape := ins[0]
 	if m.Tabular != nil {
-		table, err := datasets.LoadCSV(f.input, datasets.CSVOptions{NoHeader: f.noHeader})
+		table, err := datasets.LoadCSV(f.input, f.csv.options(datasets.CSVOptions{NoHeader: f.noHeader, Encoding: m.Notes["encoding"]}))
 		if err != nil {
 			return nil, err
 		}

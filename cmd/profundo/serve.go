@@ -52,8 +52,12 @@ shape, and prints "serving DIR on http://ADDR" once listening:
 
 Each instance is one row: the model's input values flat, or nested lists of
 its input shape; the model's saved preprocessing (scaling, imputation) is
-applied to it, so send raw features. Bad requests get a JSON {"error": "..."} with 400 (or 413
-for a body or batch over the limits). On SIGTERM or interrupt it stops
+applied to it, so send raw features. A model trained on a CSV table takes
+raw table rows, as predict does: {"instances": [{"x1": 0.5, "color": "blue"}]}
+(an object naming the columns, null for a missing value) or the cells in the
+columns' order ([0.5, "blue"]). Bad requests get a JSON {"error": "..."}
+with 400, saying what the model takes (or 413 for a body or batch over the
+limits). On SIGTERM or interrupt it stops
 accepting connections, answers the requests in flight and exits 0.
 
 Flags:

@@ -30,6 +30,7 @@ var errInterrupted = errors.New("interrupted")
 type trainFlags struct {
 	data, path, target, task, dataDir string
 	taskFlag                          datasets.Task
+	csv                               csvFlags
 
 	epochs     int
 	batchSize  int
@@ -77,6 +78,7 @@ func parseTrainFlags(args []string, stderr io.Writer) (*trainFlags, error) {
 	fs.IntVar(&f.earlyStopping, "early-stopping", 0, "stop when val_loss has not improved for this many epochs, keeping the best weights (needs --validation-split); 0 for never")
 	fs.IntVar(&f.reduceLR, "reduce-lr", 0, "halve the learning rate when val_loss has not improved for this many epochs (needs --validation-split); 0 for never")
 	fs.StringVar(&f.checkpoint, "checkpoint", "profundo-checkpoint.zip", "where an interrupted run (Ctrl-C, SIGTERM) saves its checkpoint, and where --resume reads it")
+	f.csv.register(fs)
 	fs.BoolVar(&f.resume, "resume", false, "continue the interrupted run saved at --checkpoint; give the same other flags")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: profundo train [flags]
@@ -110,6 +112,12 @@ Flags:
 	}
 	if (f.earlyStopping > 0 || f.reduceLR > 0) && f.validation == 0 {
 		return nil, errors.New("--early-stopping and --reduce-lr watch val_loss: they need --validation-split > 0")
+	}
+	if err := f.checkRanges(); err != nil {
+		return nil, err
+	}
+	if err := f.csv.check(); err != nil {
+		return nil, err
 	}
 	var err error
 	if f.taskFlag, err = datasets.ParseTask(f.task); err != nil {
@@ -159,7 +167,15 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 			f.curves, f.out = "", ""
 		}
 	}
+	// Every file the run writes is checked before the work starts.
+	if err := f.checkOutputs(); err != nil {
+		return err
+	}
 	data, err := loadData(ctx, f, stdout)
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "Interrupted while loading the data: nothing was trained, nothing written.")
+		return errInterrupted
+	}
 	if err != nil {
 		return err
 	}
@@ -185,42 +201,41 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		fitCfg.Callbacks = append(fitCfg.Callbacks, &trainer.EarlyStopping{Monitor: "val_loss", Patience: f.earlyStopping, RestoreBestWeights: true})
 	}
 	start := time.Now()
-	hist, err := model.Fit(ctx, data.train.X, data.train.Y, fitCfg)
+	var hist *trainer.History
+	// A checkpoint taken after the last epoch leaves nothing to train.
+	if fitCfg.InitialEpoch < f.epochs {
+		hist, err = model.Fit(ctx, data.train.X, data.train.Y, fitCfg)
+	}
 	var stop *trainer.Interrupted
 	if errors.As(err, &stop) && comm != nil && comm.Rank() != 0 {
 		return errInterrupted
 	}
 	if errors.As(err, &stop) {
-		at := models.Checkpoint{Epoch: stop.Epoch, Batch: stop.Batch, Seed: f.seed, Run: f.run()}
-		if serr := model.SaveCheckpoint(f.checkpoint, at); serr != nil {
-			return fmt.Errorf("%v; saving the checkpoint failed too: %w", err, serr)
+		phase := "training"
+		if stop.Batch == 0 && stop.Epoch > fitCfg.InitialEpoch {
+			phase = "training or validation"
 		}
-		fmt.Fprintf(stderr, "Interrupted before epoch %d/%d, batch %d: checkpoint saved to %s; run the same command with --resume to continue.\n",
-			stop.Epoch+1, f.epochs, stop.Batch+1, f.checkpoint)
-		return errInterrupted
+		return keepCheckpoint(f, model, stop.Epoch, stop.Batch, phase, err, stderr)
 	}
 	if err != nil {
 		return err
 	}
-	if !f.quiet {
+	if !f.quiet && hist != nil {
 		fmt.Fprintf(stdout, "Trained in %s\n", time.Since(start).Round(time.Millisecond))
 	}
-	if f.resume && (comm == nil || comm.Rank() == 0) {
-		_ = os.Remove(f.checkpoint)
-	}
 	scores, err := model.Evaluate(ctx, data.test.X, data.test.Y)
+	if err != nil && ctx.Err() != nil {
+		if comm != nil && comm.Rank() != 0 {
+			return errInterrupted
+		}
+		return keepCheckpoint(f, model, f.epochs, 0, "the test evaluation", err, stderr)
+	}
 	if err != nil {
 		return err
 	}
 	printScores(stdout, scores)
-	if f.curves != "" {
-		if err := hist.SavePNG(f.curves); err != nil {
-			return err
-		}
-		if !f.quiet {
-			fmt.Fprintf(stdout, "Wrote the training curves to %s\n", f.curves)
-		}
-	}
+	// The run has finished: a signal from here on no longer stops it. The
+	// model is saved, then the command says it was interrupted.
 	if f.out != "" {
 		if err := model.Save(f.out); err != nil {
 			return err
@@ -228,6 +243,26 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) (err er
 		if !f.quiet {
 			fmt.Fprintf(stdout, "Saved the model to %s\n", f.out)
 		}
+		if f.resume {
+			_ = os.Remove(f.checkpoint)
+		}
+	}
+	if f.curves != "" {
+		if hist == nil || len(hist.Epochs) == 0 {
+			fmt.Fprintf(stderr, "No training curves to write to %s: this run trained no epoch (it resumed after the last).\n", f.curves)
+		} else if err := hist.SavePNG(f.curves); err != nil {
+			return err
+		} else if !f.quiet {
+			fmt.Fprintf(stdout, "Wrote the training curves to %s\n", f.curves)
+		}
+	}
+	if ctx.Err() != nil && (comm == nil || comm.Rank() == 0) {
+		if f.out != "" {
+			fmt.Fprintf(stderr, "Interrupted while saving: the run had finished, and the model was saved to %s.\n", f.out)
+		} else {
+			fmt.Fprintln(stderr, "Interrupted at the end: the run had finished and printed its test metrics; no --out was given to save the model to.")
+		}
+		return errInterrupted
 	}
 	return nil
 }
@@ -314,7 +349,7 @@ func prepareModel(f *trainFlags, data *prepared) (*models.Functional, trainer.Fi
 	}
 	m.ClassNames, m.Preprocessing, m.Tabular = data.classNames, data.preprocessing, data.tabular
 	m.Notes = map[string]string{
-		"data": f.data, "path": f.path, "target": f.target, "task": data.task.String(),
+		"data": f.data, "path": recordedPath(f.path), "encoding": f.csv.encoding, "target": f.target, "task": data.task.String(),
 		"seed": strconv.FormatInt(f.seed, 10), "test_split": strconv.FormatFloat(f.testSplit, 'g', -1, 64),
 	}
 	return m, cfg, nil

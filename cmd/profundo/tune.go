@@ -112,6 +112,13 @@ Flags:
 		return nil, fmt.Errorf("--validation-split must be in (0, 1): the trials are scored on it, got %v", b.validation)
 	case f.trials < 0 || f.workers < 0 || f.executions < 1:
 		return nil, fmt.Errorf("--trials and --workers must be >= 0 and --executions >= 1, got %d, %d and %d", f.trials, f.workers, f.executions)
+	case f.factor < 2:
+		return nil, fmt.Errorf("--factor must be >= 2, got %d", f.factor)
+	case f.gridPoints < 1:
+		return nil, fmt.Errorf("--grid-points must be >= 1, got %d", f.gridPoints)
+	}
+	if err := f.checkRanges(); err != nil {
+		return nil, err
 	}
 	if b.taskFlag, err = datasets.ParseTask(b.task); err != nil {
 		return nil, fmt.Errorf("--task: %w", err)
@@ -162,6 +169,9 @@ func tune(ctx context.Context, args []string, stdout, stderr io.Writer) (err err
 		return fmt.Errorf("--direction: %w", err)
 	}
 	b := &f.base
+	if err := f.checkOutputs(); err != nil {
+		return err
+	}
 	data, err := loadData(ctx, b, stdout)
 	if err != nil {
 		return err

@@ -133,7 +133,8 @@ func (f *File) Get(name string) (*tensor.Dense, bool) {
 
 // Read parses a whole safetensors file. Every byte range is checked against
 // the data that is there: a truncated, overlapping or corrupt file is an
-// error saying what is wrong, never a panic.
+// error saying what is wrong, never a panic. A value that is NaN or
+// infinite is an error naming its tensor.
 func Read(data []byte) (*File, error) {
 	if len(data) < 8 {
 		return nil, errors.Errorf("file is %d bytes, too short for a safetensors header", len(data))
@@ -187,6 +188,13 @@ func Read(data []byte) (*File, error) {
 	return f, nil
 }
 
+// notFinite is the error for a value that is NaN or infinite: weights
+// like that only come from a run that diverged or a corrupt file, and a
+// model holding them would predict NaN.
+func notFinite(x float64, i int, shape []int) error {
+	return errors.Errorf("value %d of shape %v is %v: weights must be finite (the run that saved them diverged, or the file is corrupt)", i, shape, x)
+}
+
 // decode checks e against the body (its data must start where the previous
 // tensor's ended) and copies its values out.
 func decode(e entry, body []byte, start int) (*tensor.Dense, error) {
@@ -228,12 +236,18 @@ func decode(e entry, body []byte, start int) (*tensor.Dense, error) {
 		v := make([]float32, count)
 		for i := range v {
 			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+			if x := float64(v[i]); math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, notFinite(x, i, e.Shape)
+			}
 		}
 		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v)), nil
 	}
 	v := make([]float64, count)
 	for i := range v {
 		v[i] = math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:]))
+		if math.IsNaN(v[i]) || math.IsInf(v[i], 0) {
+			return nil, notFinite(v[i], i, e.Shape)
+		}
 	}
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v)), nil
 }

@@ -3,6 +3,7 @@ package safetensors_test
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,4 +158,28 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Weights that are NaN or infinite are refused, naming the tensor and the
+// value.
+func TestNonFiniteRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ts   []safetensors.Tensor
+		want string
+	}{
+		{"nan f32", []safetensors.Tensor{{Name: "dense/kernel", Value: tensor.New(tensor.WithShape(2), tensor.WithBacking([]float32{1, float32(math.NaN())}))}}, `tensor "dense/kernel": value 1 of shape [2] is NaN`},
+		{"inf f64", []safetensors.Tensor{{Name: "out/bias", Value: tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float64{math.Inf(-1), 0}))}}, `tensor "out/bias": value 0 of shape [1 2] is -Inf`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := safetensors.Write(&buf, tc.ts, nil); err != nil {
+				t.Fatal(err)
+			}
+			_, err := safetensors.Read(buf.Bytes())
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want it to say %q", err, tc.want)
+			}
+		})
+	}
 }
