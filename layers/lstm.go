@@ -5,6 +5,8 @@ import (
 
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
+
+	"github.com/profundo/profundo/internal/ops"
 )
 
 // LSTM is a long short-term memory layer, as Keras's LSTM: (steps,
@@ -79,6 +81,9 @@ type LSTM struct {
 	kernel, recurrent, bias *Weight
 	in                      Shape
 	zeroMasked              bool
+	// unrolledOnly unrolls the recurrence even where the fused op could
+	// run it, to compare the two.
+	unrolledOnly bool
 }
 
 var _ Layer = (*LSTM)(nil)
@@ -128,9 +133,9 @@ func (l *LSTM) Build(b *Builder, in Shape) (Shape, error) {
 	return r.outputShape(in, l.Units), nil
 }
 
-// Forward adds the unrolled layer to the graph, from zero states.
+// Forward adds the layer to the graph, from zero states.
 func (l *LSTM) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
-	out, _, err := l.ForwardWithState(c, x, nil)
+	out, _, err := forwardSequence(l, c, x, nil, false)
 	return out, err
 }
 
@@ -139,15 +144,7 @@ func (l *LSTM) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 // and c, [batch, Units] each: the last step's output and cell state, or
 // with a mask the last valid step's.
 func (l *LSTM) ForwardWithState(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (*gorgonia.Node, []*gorgonia.Node, error) {
-	outs, states, err := l.unrolled(c, x, initial)
-	if err != nil {
-		return nil, nil, err
-	}
-	out, err := l.recurrence().finish(c, x, outs)
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, states, nil
+	return forwardSequence(l, c, x, initial, true)
 }
 
 func (l *LSTM) unrolled(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (outs, states []*gorgonia.Node, err error) {
@@ -252,4 +249,17 @@ func (u unitForgetBias) Fill(rng *rand.Rand, shape []int, dst []float64) error {
 		return err
 	}
 	return u.base.Fill(rng, []int{2 * n}, dst[2*n:])
+}
+
+func (l *LSTM) fusedForm(c *Call) (f fusedCell, kernel, rec, bias *gorgonia.Node, ok bool) {
+	if l.unrolledOnly || l.kernel == nil {
+		return f, nil, nil, nil, false
+	}
+	if f, ok = newFusedCell(ops.CellLSTM, activationOr(l.Activation, Tanh), activationOr(l.RecurrentActivation, Sigmoid)); !ok {
+		return f, nil, nil, nil, false
+	}
+	if l.bias != nil {
+		bias = c.Node(l.bias)
+	}
+	return f, c.Node(l.kernel), c.Node(l.recurrent), bias, true
 }

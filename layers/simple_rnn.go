@@ -3,6 +3,8 @@ package layers
 import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
+
+	"github.com/profundo/profundo/internal/ops"
 )
 
 // SimpleRNN is a fully connected recurrent layer, as Keras's SimpleRNN:
@@ -60,6 +62,9 @@ type SimpleRNN struct {
 	kernel, recurrent, bias *Weight
 	in                      Shape
 	zeroMasked              bool
+	// unrolledOnly unrolls the recurrence even where the fused op could
+	// run it, to compare the two.
+	unrolledOnly bool
 }
 
 var _ Layer = (*SimpleRNN)(nil)
@@ -101,9 +106,9 @@ func (l *SimpleRNN) Build(b *Builder, in Shape) (Shape, error) {
 	return r.outputShape(in, l.Units), nil
 }
 
-// Forward adds the unrolled layer to the graph, from a zero state.
+// Forward adds the layer to the graph, from a zero state.
 func (l *SimpleRNN) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
-	out, _, err := l.ForwardWithState(c, x, nil)
+	out, _, err := forwardSequence(l, c, x, nil, false)
 	return out, err
 }
 
@@ -111,15 +116,7 @@ func (l *SimpleRNN) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 // (nil means zeros), and also returns the final state h, [batch, Units]:
 // the last step's output, or with a mask the last valid step's.
 func (l *SimpleRNN) ForwardWithState(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (*gorgonia.Node, []*gorgonia.Node, error) {
-	outs, states, err := l.unrolled(c, x, initial)
-	if err != nil {
-		return nil, nil, err
-	}
-	out, err := l.recurrence().finish(c, x, outs)
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, states, nil
+	return forwardSequence(l, c, x, initial, true)
 }
 
 func (l *SimpleRNN) unrolled(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (outs, states []*gorgonia.Node, err error) {
@@ -159,4 +156,17 @@ func (l *SimpleRNN) directed(name string, backwards, zeroMasked bool) recurrentL
 	cp.Name, cp.GoBackwards, cp.zeroMasked = name, backwards, zeroMasked
 	cp.kernel, cp.recurrent, cp.bias, cp.in = nil, nil, nil, nil
 	return &cp
+}
+
+func (l *SimpleRNN) fusedForm(c *Call) (f fusedCell, kernel, rec, bias *gorgonia.Node, ok bool) {
+	if l.unrolledOnly || l.kernel == nil {
+		return f, nil, nil, nil, false
+	}
+	if f, ok = newFusedCell(ops.CellSimple, activationOr(l.Activation, Tanh), Linear); !ok {
+		return f, nil, nil, nil, false
+	}
+	if l.bias != nil {
+		bias = c.Node(l.bias)
+	}
+	return f, c.Node(l.kernel), c.Node(l.recurrent), bias, true
 }
