@@ -443,10 +443,10 @@ func (op *recurrentOp) BufferBytes() int {
 	st := op.st
 	n := denseBytes(st.out) + denseBytes(st.grads...)
 	for _, k := range []*rnnBufs[float32]{&st.f32} {
-		n += sliceBytes(k.xt, k.a, k.h, k.c, k.tc, k.rh, k.hin, k.rec, k.dz, k.dzr, k.dh, k.dc, k.tmp, k.tm2, k.dxt)
+		n += sliceBytes(k.xt, k.a, k.h, k.c, k.tc, k.rh, k.hin, k.rec, k.dz, k.dzr, k.dh, k.dc, k.tmp, k.tm2, k.dxt, k.ones)
 	}
 	for _, k := range []*rnnBufs[float64]{&st.f64} {
-		n += sliceBytes(k.xt, k.a, k.h, k.c, k.tc, k.rh, k.hin, k.rec, k.dz, k.dzr, k.dh, k.dc, k.tmp, k.tm2, k.dxt)
+		n += sliceBytes(k.xt, k.a, k.h, k.c, k.tc, k.rh, k.hin, k.rec, k.dz, k.dzr, k.dh, k.dc, k.tmp, k.tm2, k.dxt, k.ones)
 	}
 	return n
 }

@@ -31,6 +31,28 @@ type rnnBufs[T float] struct {
 	dh, dc   []T // [B, U] gradients of the states being carried back
 	tmp, tm2 []T // [B, U]
 	dxt      []T // [S*B, F]
+	ones     []T // [S*B] ones
+
+	// The recurrent kernel packed for the products of the steps (float32
+	// only): forward U (or its two parts), backward Uᵀ (or its parts).
+	pf, pb [2]blas.PackedB
+}
+
+// packFor packs op(b), k×n, into p when T is float32.
+func packFor[T float](p *blas.PackedB, tB blas.Transpose, k, n int, b []T, ldb int) {
+	if b32, ok := any(b).([]float32); ok {
+		p.Pack(tB, k, n, b32, ldb)
+	}
+}
+
+// stepGemm computes c = a·op(b) + beta·c, op(b) k×n: with p, op(b)
+// packed by packFor, in float32; with gemm in float64.
+func stepGemm[T float](p *blas.PackedB, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if a32, ok := any(a).([]float32); ok {
+		p.Sgemm(m, a32, lda, float32(beta), any(c).([]float32), ldc)
+		return
+	}
+	gemm(blas.NoTrans, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
 func grow[T float](s []T, n int) []T {
@@ -113,6 +135,12 @@ func rnnForward[T float](g *rnnGeom, k *rnnBufs[T], x, w, u, bias, h0, c0, mask,
 			clear(k.c[:B*U])
 		}
 	}
+	if g.cell == CellGRUResetBefore {
+		packFor(&k.pf[0], blas.NoTrans, U, 2*U, u, GU)
+		packFor(&k.pf[1], blas.NoTrans, U, U, u[2*U:], GU)
+	} else {
+		packFor(&k.pf[0], blas.NoTrans, U, GU, u, GU)
+	}
 	for i := 0; i < S; i++ {
 		hprev := stepOf(g, k.h, i, U)
 		hnext := stepOf(g, k.h, i+1, U)
@@ -127,7 +155,7 @@ func rnnForward[T float](g *rnnGeom, k *rnnBufs[T], x, w, u, bias, h0, c0, mask,
 		valid := k.valid[i*B : (i+1)*B]
 		switch g.cell {
 		case CellSimple:
-			gemm(blas.NoTrans, blas.NoTrans, B, U, U, hin, U, u, U, 1, z, U)
+			stepGemm(&k.pf[0], blas.NoTrans, B, U, U, hin, U, u, U, 1, z, U)
 			activate(g.act, z)
 			for b := 0; b < B; b++ {
 				src := z[b*U : (b+1)*U]
@@ -137,7 +165,7 @@ func rnnForward[T float](g *rnnGeom, k *rnnBufs[T], x, w, u, bias, h0, c0, mask,
 				copy(hnext[b*U:(b+1)*U], src)
 			}
 		case CellLSTM:
-			gemm(blas.NoTrans, blas.NoTrans, B, GU, U, hin, U, u, GU, 1, z, GU)
+			stepGemm(&k.pf[0], blas.NoTrans, B, GU, U, hin, U, u, GU, 1, z, GU)
 			cprev, cnext := stepOf(g, k.c, i, U), stepOf(g, k.c, i+1, U)
 			tc := stepOf(g, k.tc, i, U)
 			for b := 0; b < B; b++ {
@@ -169,9 +197,9 @@ func rnnForward[T float](g *rnnGeom, k *rnnBufs[T], x, w, u, bias, h0, c0, mask,
 				for b := 0; b < B; b++ {
 					copy(rec[b*GU:(b+1)*GU], recBias)
 				}
-				gemm(blas.NoTrans, blas.NoTrans, B, GU, U, hin, U, u, GU, 1, rec, GU)
+				stepGemm(&k.pf[0], blas.NoTrans, B, GU, U, hin, U, u, GU, 1, rec, GU)
 			} else {
-				gemm(blas.NoTrans, blas.NoTrans, B, GU, U, hin, U, u, GU, 0, rec, GU)
+				stepGemm(&k.pf[0], blas.NoTrans, B, GU, U, hin, U, u, GU, 0, rec, GU)
 			}
 			rh := stepOf(g, k.rh, i, U)
 			for b := 0; b < B; b++ {
@@ -189,7 +217,7 @@ func rnnForward[T float](g *rnnGeom, k *rnnBufs[T], x, w, u, bias, h0, c0, mask,
 				gruUpdate(row, hprev[b*U:(b+1)*U], hnext[b*U:(b+1)*U], U, valid[b])
 			}
 		case CellGRUResetBefore:
-			gemm(blas.NoTrans, blas.NoTrans, B, 2*U, U, hin, U, u, GU, 1, z, GU)
+			stepGemm(&k.pf[0], blas.NoTrans, B, 2*U, U, hin, U, u, GU, 1, z, GU)
 			rh := stepOf(g, k.rh, i, U)
 			for b := 0; b < B; b++ {
 				row := z[b*GU : (b+1)*GU]
@@ -199,7 +227,7 @@ func rnnForward[T float](g *rnnGeom, k *rnnBufs[T], x, w, u, bias, h0, c0, mask,
 					rhb[j] = rs[j] * hb[j]
 				}
 			}
-			gemm(blas.NoTrans, blas.NoTrans, B, U, U, rh, U, u[2*U:], GU, 1, z[2*U:], GU)
+			stepGemm(&k.pf[1], blas.NoTrans, B, U, U, rh, U, u[2*U:], GU, 1, z[2*U:], GU)
 			for b := 0; b < B; b++ {
 				row := z[b*GU : (b+1)*GU]
 				activate(g.act, row[2*U:])
@@ -259,6 +287,12 @@ func rnnBackward[T float](g *rnnGeom, k *rnnBufs[T], w, u, rdrop, dout, dx, dw, 
 			copy(dc[b*U:(b+1)*U], dout[(b*W+g.nOut+1)*U:(b*W+g.nOut+2)*U])
 		}
 	}
+	if g.cell == CellGRUResetBefore {
+		packFor(&k.pb[0], blas.Trans, 2*U, U, u, GU)
+		packFor(&k.pb[1], blas.Trans, U, U, u[2*U:], GU)
+	} else {
+		packFor(&k.pb[0], blas.Trans, GU, U, u, GU)
+	}
 	for i := S - 1; i >= 0; i-- {
 		valid := k.valid[i*B : (i+1)*B]
 		if g.nOut > 0 {
@@ -294,7 +328,7 @@ func rnnBackward[T float](g *rnnGeom, k *rnnBufs[T], w, u, rdrop, dout, dx, dw, 
 					row[j] = d[j] * derivative(g.act, ar[j])
 				}
 			}
-			gemm(blas.NoTrans, blas.Trans, B, U, U, dz, U, u, U, 0, tmp, U)
+			stepGemm(&k.pb[0], blas.Trans, B, U, U, dz, U, u, U, 0, tmp, U)
 			carry(dh, tmp, nil, rdrop, valid, U)
 		case CellLSTM:
 			cprev := stepOf(g, k.c, i, U)
@@ -318,7 +352,7 @@ func rnnBackward[T float](g *rnnGeom, k *rnnBufs[T], w, u, rdrop, dout, dx, dw, 
 					dcb[j] = dcv * fg[j]
 				}
 			}
-			gemm(blas.NoTrans, blas.Trans, B, U, GU, dz, GU, u, GU, 0, tmp, U)
+			stepGemm(&k.pb[0], blas.Trans, B, U, GU, dz, GU, u, GU, 0, tmp, U)
 			carry(dh, tmp, nil, rdrop, valid, U)
 		case CellGRU:
 			dzr := stepOf(g, k.dzr, i, GU)
@@ -344,7 +378,7 @@ func rnnBackward[T float](g *rnnGeom, k *rnnBufs[T], w, u, rdrop, dout, dx, dw, 
 					direct[j] = d[j] * zg[j]
 				}
 			}
-			gemm(blas.NoTrans, blas.Trans, B, U, GU, dzr, GU, u, GU, 0, tmp, U)
+			stepGemm(&k.pb[0], blas.Trans, B, U, GU, dzr, GU, u, GU, 0, tmp, U)
 			carry(dh, tmp, tm2, rdrop, valid, U)
 		case CellGRUResetBefore:
 			for b := 0; b < B; b++ {
@@ -361,7 +395,7 @@ func rnnBackward[T float](g *rnnGeom, k *rnnBufs[T], w, u, rdrop, dout, dx, dw, 
 				}
 			}
 			// d(r ⊙ h) = dhh·U_hᵀ, into tm2.
-			gemm(blas.NoTrans, blas.Trans, B, U, U, dz[2*U:], GU, u[2*U:], GU, 0, tm2, U)
+			stepGemm(&k.pb[1], blas.Trans, B, U, U, dz[2*U:], GU, u[2*U:], GU, 0, tm2, U)
 			for b := 0; b < B; b++ {
 				if !valid[b] {
 					continue
@@ -378,7 +412,7 @@ func rnnBackward[T float](g *rnnGeom, k *rnnBufs[T], w, u, rdrop, dout, dx, dw, 
 					drh[j] *= rs[j]
 				}
 			}
-			gemm(blas.NoTrans, blas.Trans, B, U, 2*U, dz, GU, u, GU, 1, tm2, U)
+			stepGemm(&k.pb[0], blas.Trans, B, U, 2*U, dz, GU, u, GU, 1, tm2, U)
 			// tm2 is now the gradient of h where it enters U; the direct
 			// part z ⊙ dh goes into tmp.
 			for b := 0; b < B; b++ {
@@ -412,9 +446,16 @@ func rnnBackward[T float](g *rnnGeom, k *rnnBufs[T], w, u, rdrop, dout, dx, dw, 
 	}
 	gemm(blas.Trans, blas.NoTrans, F, GU, S*B, k.xt, F, k.dz, GU, 0, dw, GU)
 	if dbias != nil {
-		sumRows(k.dz, dbias[:GU])
+		// The sums over the rows, as products with a row of ones.
+		if len(k.ones) != S*B {
+			k.ones = grow(k.ones, S*B)
+			for i := range k.ones {
+				k.ones[i] = 1
+			}
+		}
+		gemm(blas.NoTrans, blas.NoTrans, 1, GU, S*B, k.ones, S*B, k.dz, GU, 0, dbias[:GU], GU)
 		if g.cell == CellGRU {
-			sumRows(k.dzr, dbias[GU:2*GU])
+			gemm(blas.NoTrans, blas.NoTrans, 1, GU, S*B, k.ones, S*B, k.dzr, GU, 0, dbias[GU:2*GU], GU)
 		}
 	}
 	if dx != nil {
