@@ -137,11 +137,7 @@ func (s *Sequential) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 			}
 		}
 	}
-	if mode == trainer.WeightedTrainMode {
-		g.Loss, g.Weights, g.WeightsValue, err = weightedLoss(call, loss, pred, g.Target)
-	} else {
-		g.Loss, err = loss.Build(pred, g.Target)
-	}
+	g.Loss, g.Weights, g.WeightsValue, err = outputLoss(call, mode, loss, h, pred, g.Target)
 	if err != nil {
 		return nil, errors.Wrapf(err, "loss %s", loss.Name())
 	}
