@@ -183,3 +183,16 @@ func (l *Bidirectional) Weights() []*Weight {
 	}
 	return append(l.forward.Weights(), l.backward.Weights()...)
 }
+
+// ResetStates zeros the states the copies of a Stateful layer keep
+// between batches.
+func (l *Bidirectional) ResetStates() {
+	if l.forward == nil {
+		return
+	}
+	for _, d := range []recurrentLayer{l.forward, l.backward} {
+		if s, ok := d.(interface{ ResetStates() }); ok {
+			s.ResetStates()
+		}
+	}
+}

@@ -66,6 +66,14 @@ type GRU struct {
 	// Dropout is the fraction of the inputs dropped in training, in
 	// [0, 1); zero drops nothing.
 	Dropout float64 `json:"dropout,omitempty"`
+	// Stateful starts each batch from the final states of the previous
+	// batch of the same size, sample i continuing sample i, as Keras's
+	// stateful=True, in training, evaluation and prediction alike, for
+	// series fed in consecutive chunks; ResetStates starts again from
+	// zeros. Gradients stop at the batch's start. It needs activations the
+	// fused op runs (linear, tanh, sigmoid, relu). False starts every
+	// batch from zeros (or the initial states given).
+	Stateful bool `json:"stateful,omitempty"`
 	// RecurrentDropout is the fraction of the state dropped where it
 	// enters the recurrent kernel in training, in [0, 1); zero drops
 	// nothing.
@@ -88,6 +96,7 @@ type GRU struct {
 	kernel, recurrent, bias *Weight
 	in                      Shape
 	zeroMasked              bool
+	kept                    *keptStates
 	// unrolledOnly unrolls the recurrence even where the fused op could
 	// run it, to compare the two.
 	unrolledOnly bool
@@ -110,6 +119,7 @@ func (l *GRU) recurrence() recurrence {
 		returnSequences: l.ReturnSequences, goBackwards: l.GoBackwards,
 		dropout: l.Dropout, recurrentDropout: l.RecurrentDropout,
 		zeroMasked: l.zeroMasked, in: l.in,
+		stateful: l.Stateful, kept: l.kept,
 	}
 }
 
@@ -134,6 +144,9 @@ func (l *GRU) Build(b *Builder, in Shape) (Shape, error) {
 		return nil, errors.Wrapf(err, "gru %q", l.Name)
 	}
 	l.in = in.Clone()
+	if l.kept == nil {
+		l.kept = &keptStates{}
+	}
 	return r.outputShape(in, l.Units), nil
 }
 
@@ -294,7 +307,7 @@ func (l *GRU) Weights() []*Weight { return recurrentWeightList(l.kernel, l.recur
 func (l *GRU) directed(name string, backwards, zeroMasked bool) recurrentLayer {
 	cp := *l
 	cp.Name, cp.GoBackwards, cp.zeroMasked = name, backwards, zeroMasked
-	cp.kernel, cp.recurrent, cp.bias, cp.in = nil, nil, nil, nil
+	cp.kernel, cp.recurrent, cp.bias, cp.in, cp.kept = nil, nil, nil, nil, nil
 	return &cp
 }
 
@@ -314,3 +327,6 @@ func (l *GRU) fusedForm(c *Call) (f fusedCell, kernel, rec, bias *gorgonia.Node,
 	}
 	return f, c.Node(l.kernel), c.Node(l.recurrent), bias, true
 }
+
+// ResetStates zeros the states a Stateful layer keeps between batches.
+func (l *GRU) ResetStates() { l.kept.reset() }

@@ -74,6 +74,10 @@ type recurrence struct {
 	// sets on its copies so that the reversed outputs line up.
 	zeroMasked bool
 	in         Shape // the built input shape (steps, features); nil before Build
+	// stateful starts each batch from the final states of the previous
+	// one, kept in kept.
+	stateful bool
+	kept     *keptStates
 }
 
 // errorf returns an error that starts with the layer's kind and name.

@@ -87,11 +87,14 @@ func (r recurrence) fused(c *Call, x *gorgonia.Node, initial []*gorgonia.Node, f
 			return res, r.errorf("mask is %v in a %v graph", mask.Dtype(), c.DType)
 		}
 	}
+	var keep []*tensor.Dense
 	if initial != nil {
 		var err error
 		if initial, err = r.initialStates(c, initial); err != nil {
 			return res, err
 		}
+	} else if r.stateful {
+		initial, keep = r.keptNodes(c)
 	}
 	inputGrad := c.NeedsGrad(x)
 	in := x
@@ -117,7 +120,7 @@ func (r recurrence) fused(c *Call, x *gorgonia.Node, initial []*gorgonia.Node, f
 		Backwards: r.goBackwards, Sequences: r.returnSequences,
 		ZeroMasked: r.zeroMasked, InputGrad: inputGrad,
 	}
-	inputs := ops.RecurrentInputs{X: in, Kernel: kernel, Recurrent: rec, Bias: bias, Initial: initial, RecurrentDropout: recMask}
+	inputs := ops.RecurrentInputs{X: in, Kernel: kernel, Recurrent: rec, Bias: bias, Initial: initial, RecurrentDropout: recMask, Keep: keep}
 	if hasMask {
 		inputs.Mask = mask
 	}
@@ -174,6 +177,9 @@ func runSequence(l recurrentLayer, c *Call, x *gorgonia.Node, initial []*gorgoni
 	r := l.recurrence()
 	if f, kernel, rec, bias, ok := l.fusedForm(c); ok {
 		return r.fused(c, x, initial, f, kernel, rec, bias, reverse, wantStates)
+	}
+	if r.stateful {
+		return sequenceOutput{}, r.errorf("stateful needs activations the fused op runs (linear, tanh, sigmoid, relu)")
 	}
 	outs, states, err := l.unrolled(c, x, initial)
 	if err != nil {

@@ -93,6 +93,10 @@ type RecurrentInputs struct {
 	// RecurrentDropout is [B, U], multiplied into h where it enters the
 	// recurrent kernel, or nil.
 	RecurrentDropout *gorgonia.Node
+	// Keep, when not nil, holds one [B, U] tensor per state, into which
+	// each forward pass copies the final states (for a stateful layer,
+	// whose next batch starts from them).
+	Keep []*tensor.Dense
 }
 
 // Recurrent runs a recurrent layer over every step of X as one op: the
@@ -180,6 +184,17 @@ func Recurrent(cfg RecurrentConfig, in RecurrentInputs) (*gorgonia.Node, error) 
 			return nil, err
 		}
 	}
+	if in.Keep != nil {
+		if len(in.Keep) != st.geom.nStates {
+			return nil, errors.Errorf("%s: %d kept states, want %d", name, len(in.Keep), st.geom.nStates)
+		}
+		for k, t := range in.Keep {
+			if t == nil || t.Dtype() != dt || !t.Shape().Eq(tensor.Shape{B, U}) {
+				return nil, errors.Errorf("%s: kept state %d must be %v [%d, %d]", name, k, dt, B, U)
+			}
+		}
+		st.keep = in.Keep
+	}
 	for _, n := range nodes {
 		st.shapes = append(st.shapes, n.Shape().Clone())
 	}
@@ -198,6 +213,7 @@ type rnnState struct {
 	f64                       rnnBufs[float64]
 	out                       *tensor.Dense
 	grads                     []*tensor.Dense // by input
+	keep                      []*tensor.Dense // where the final states go, or nil
 	ran                       bool            // the forward pass ran since the last backward one
 }
 
@@ -307,6 +323,9 @@ func (op *recurrentOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 		runForward(st, &st.f64, ts)
 	}
 	st.ran = true
+	for k, t := range st.keep {
+		keepState(st.out, t, g.nOut+k, g.nOut+g.nStates, g.u)
+	}
 	return st.out, nil
 }
 
@@ -461,3 +480,20 @@ var (
 	_ gorgonia.SDOp = (*recurrentOp)(nil)
 	_ Buffered      = (*recurrentOp)(nil)
 )
+
+// keepState copies row r of every sample of out, [B, rows, U], into dst,
+// [B, U].
+func keepState(out, dst *tensor.Dense, r, rows, u int) {
+	switch o := out.Data().(type) {
+	case []float32:
+		copyRow(o, dst.Data().([]float32), r, rows, u)
+	case []float64:
+		copyRow(o, dst.Data().([]float64), r, rows, u)
+	}
+}
+
+func copyRow[T float](out, dst []T, r, rows, u int) {
+	for b := 0; b*u < len(dst); b++ {
+		copy(dst[b*u:(b+1)*u], out[(b*rows+r)*u:(b*rows+r+1)*u])
+	}
+}
