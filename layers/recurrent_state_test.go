@@ -18,9 +18,15 @@ import (
 func TestStatefulChunksContinueTheSeries(t *testing.T) {
 	const batch, features, units = 2, 3, 4
 	makers := map[string]func(stateful bool) layers.Layer{
-		"simple_rnn": func(s bool) layers.Layer { return &layers.SimpleRNN{Name: "l", Units: units, ReturnSequences: true, Stateful: s} },
-		"lstm":       func(s bool) layers.Layer { return &layers.LSTM{Name: "l", Units: units, ReturnSequences: true, Stateful: s} },
-		"gru":        func(s bool) layers.Layer { return &layers.GRU{Name: "l", Units: units, ReturnSequences: true, Stateful: s} },
+		"simple_rnn": func(s bool) layers.Layer {
+			return &layers.SimpleRNN{Name: "l", Units: units, ReturnSequences: true, Stateful: s}
+		},
+		"lstm": func(s bool) layers.Layer {
+			return &layers.LSTM{Name: "l", Units: units, ReturnSequences: true, Stateful: s}
+		},
+		"gru": func(s bool) layers.Layer {
+			return &layers.GRU{Name: "l", Units: units, ReturnSequences: true, Stateful: s}
+		},
 	}
 	rng := rand.New(rand.NewSource(3))
 	series := make([]float64, batch*6*features)
