@@ -121,29 +121,20 @@ func (l *Bidirectional) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, erro
 	if l.forward == nil {
 		return nil, errors.Errorf("bidirectional %q: forward before build", l.Name)
 	}
-	fo, _, err := l.forward.unrolled(c, x, nil)
+	fo, err := runSequence(l.forward, c, x, nil, false, false)
 	if err != nil {
 		return nil, errors.Wrapf(err, "bidirectional %q", l.Name)
 	}
-	bo, _, err := l.backward.unrolled(c, x, nil)
+	// The backward copy's outputs come in the order it processed the
+	// steps: reversed in time, they line up with the forward ones.
+	bo, err := runSequence(l.backward, c, x, nil, true, false)
 	if err != nil {
 		return nil, errors.Wrapf(err, "bidirectional %q", l.Name)
 	}
 	if !l.forward.recurrence().returnSequences {
-		return l.merge(fo[len(fo)-1], bo[len(bo)-1])
+		return l.merge(fo.out, bo.out)
 	}
-	rev := make([]*gorgonia.Node, len(bo))
-	for i, o := range bo {
-		rev[len(bo)-1-i] = o
-	}
-	f, err := stackSteps(fo)
-	if err != nil {
-		return nil, errors.Wrapf(err, "bidirectional %q: stack the forward steps", l.Name)
-	}
-	b, err := stackSteps(rev)
-	if err != nil {
-		return nil, errors.Wrapf(err, "bidirectional %q: stack the backward steps", l.Name)
-	}
+	f, b := fo.out, bo.out
 	out, err := l.merge(f, b)
 	if err != nil {
 		return nil, err
@@ -191,4 +182,17 @@ func (l *Bidirectional) Weights() []*Weight {
 		return nil
 	}
 	return append(l.forward.Weights(), l.backward.Weights()...)
+}
+
+// ResetStates zeros the states the copies of a Stateful layer keep
+// between batches.
+func (l *Bidirectional) ResetStates() {
+	if l.forward == nil {
+		return
+	}
+	for _, d := range []recurrentLayer{l.forward, l.backward} {
+		if s, ok := d.(interface{ ResetStates() }); ok {
+			s.ResetStates()
+		}
+	}
 }

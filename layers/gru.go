@@ -3,12 +3,15 @@ package layers
 import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
+
+	"github.com/profundo/profundo/internal/ops"
 )
 
-// GRU is a gated recurrent unit layer, as Keras's GRU with its default
-// reset_after=True (Keras 2 in TF 2, and Keras 3), the only variant
-// Profundo has: (steps, features) -> (Units), the output of the last step,
-// or with ReturnSequences (steps, Units), the output of every step.
+// GRU is a gated recurrent unit layer, as Keras's GRU: (steps, features)
+// -> (Units), the output of the last step, or with ReturnSequences
+// (steps, Units), the output of every step. By default it is Keras's
+// reset_after=True variant (Keras 2 in TF 2, Keras 3, and PyTorch's
+// nn.GRU); NoResetAfter gives Keras's reset_after=False.
 //
 // Each step computes, from its input x and the state h (zeros at the
 // start), with σ the RecurrentActivation and φ the Activation, b the
@@ -27,7 +30,12 @@ import (
 // RecurrentInitializer (nil: Orthogonal), the bias from BiasInitializer
 // (nil: Zeros).
 //
-// PyTorch's nn.GRU is this variant: its gate order is r, z, n, so W's
+// With NoResetAfter the reset gate multiplies h before U_h, and there is
+// one bias b, [3*Units]:
+//
+//	hh = φ(x·W_h + b_h + (rs ⊙ h)·U_h)
+//
+// PyTorch's nn.GRU is the default variant: its gate order is r, z, n, so W's
 // blocks z, r, h are the transposed blocks 1, 0, 2 of weight_ih_l0 (U's of
 // weight_hh_l0), bias row 0 is bias_ih_l0 and row 1 bias_hh_l0, each
 // reordered the same way.
@@ -58,6 +66,14 @@ type GRU struct {
 	// Dropout is the fraction of the inputs dropped in training, in
 	// [0, 1); zero drops nothing.
 	Dropout float64 `json:"dropout,omitempty"`
+	// Stateful starts each batch from the final states of the previous
+	// batch of the same size, sample i continuing sample i, as Keras's
+	// stateful=True, in training, evaluation and prediction alike, for
+	// series fed in consecutive chunks; ResetStates starts again from
+	// zeros. Gradients stop at the batch's start. It needs activations the
+	// fused op runs (linear, tanh, sigmoid, relu). False starts every
+	// batch from zeros (or the initial states given).
+	Stateful bool `json:"stateful,omitempty"`
 	// RecurrentDropout is the fraction of the state dropped where it
 	// enters the recurrent kernel in training, in [0, 1); zero drops
 	// nothing.
@@ -65,6 +81,11 @@ type GRU struct {
 	// NoBias leaves out both biases (Keras's use_bias=False); false means
 	// biases.
 	NoBias bool `json:"no_bias,omitempty"`
+	// NoResetAfter applies the reset gate to h before the recurrent
+	// kernel, with one bias [3*Units] (Keras's reset_after=False); false
+	// applies it after, with an input and a recurrent bias [2, 3*Units]
+	// (Keras's default reset_after=True).
+	NoResetAfter bool `json:"no_reset_after,omitempty"`
 	// KernelInitializer fills W; nil means GlorotUniform.
 	KernelInitializer Initializer `json:"-"`
 	// RecurrentInitializer fills U; nil means Orthogonal.
@@ -75,6 +96,10 @@ type GRU struct {
 	kernel, recurrent, bias *Weight
 	in                      Shape
 	zeroMasked              bool
+	kept                    *keptStates
+	// unrolledOnly unrolls the recurrence even where the fused op could
+	// run it, to compare the two.
+	unrolledOnly bool
 }
 
 var _ Layer = (*GRU)(nil)
@@ -94,11 +119,13 @@ func (l *GRU) recurrence() recurrence {
 		returnSequences: l.ReturnSequences, goBackwards: l.GoBackwards,
 		dropout: l.Dropout, recurrentDropout: l.RecurrentDropout,
 		zeroMasked: l.zeroMasked, in: l.in,
+		stateful: l.Stateful, kept: l.kept,
 	}
 }
 
 // Build creates W [features, 3*Units], U [Units, 3*Units] and, unless
-// NoBias, the biases [2, 3*Units] for input (steps, features).
+// NoBias, the biases [2, 3*Units] ([3*Units] with NoResetAfter) for input
+// (steps, features).
 func (l *GRU) Build(b *Builder, in Shape) (Shape, error) {
 	r := l.recurrence()
 	if err := r.check(in, namedActivation{"activation", l.Activation}, namedActivation{"recurrent_activation", l.RecurrentActivation}); err != nil {
@@ -108,18 +135,24 @@ func (l *GRU) Build(b *Builder, in Shape) (Shape, error) {
 	var biasShape []int
 	if !l.NoBias {
 		biasShape = []int{2, width}
+		if l.NoResetAfter {
+			biasShape = []int{width}
+		}
 	}
 	var err error
 	if l.kernel, l.recurrent, l.bias, err = recurrentWeights(b, in[1], width, l.Units, l.KernelInitializer, l.RecurrentInitializer, l.BiasInitializer, biasShape); err != nil {
 		return nil, errors.Wrapf(err, "gru %q", l.Name)
 	}
 	l.in = in.Clone()
+	if l.kept == nil {
+		l.kept = &keptStates{}
+	}
 	return r.outputShape(in, l.Units), nil
 }
 
-// Forward adds the unrolled layer to the graph, from a zero state.
+// Forward adds the layer to the graph, from a zero state.
 func (l *GRU) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
-	out, _, err := l.ForwardWithState(c, x, nil)
+	out, _, err := forwardSequence(l, c, x, nil, false)
 	return out, err
 }
 
@@ -127,15 +160,7 @@ func (l *GRU) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 // (nil means zeros), and also returns the final state h, [batch, Units]:
 // the last step's output, or with a mask the last valid step's.
 func (l *GRU) ForwardWithState(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (*gorgonia.Node, []*gorgonia.Node, error) {
-	outs, states, err := l.unrolled(c, x, initial)
-	if err != nil {
-		return nil, nil, err
-	}
-	out, err := l.recurrence().finish(c, x, outs)
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, states, nil
+	return forwardSequence(l, c, x, initial, true)
 }
 
 func (l *GRU) unrolled(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (outs, states []*gorgonia.Node, err error) {
@@ -147,7 +172,9 @@ func (l *GRU) unrolled(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (out
 	ract := activationOr(l.RecurrentActivation, Sigmoid)
 	u := c.Node(l.recurrent)
 	var inBias, recBias *gorgonia.Node
-	if l.bias != nil {
+	if l.bias != nil && l.NoResetAfter {
+		inBias = c.Node(l.bias)
+	} else if l.bias != nil {
 		b := c.Node(l.bias)
 		if inBias, err = gorgonia.Slice(b, gorgonia.S(0)); err != nil {
 			return nil, nil, errors.Wrapf(err, "gru %q: input bias", l.Name)
@@ -155,6 +182,9 @@ func (l *GRU) unrolled(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (out
 		if recBias, err = gorgonia.Slice(b, gorgonia.S(1)); err != nil {
 			return nil, nil, errors.Wrapf(err, "gru %q: recurrent bias", l.Name)
 		}
+	}
+	if l.NoResetAfter {
+		return unroll(c, r, x, initial, c.Node(l.kernel), inBias, l.resetBeforeCell(u, act, ract))
 	}
 	cell := func(xt, h *gorgonia.Node, prev []*gorgonia.Node) ([]*gorgonia.Node, error) {
 		rec, err := gorgonia.Mul(h, u)
@@ -213,12 +243,90 @@ func (l *GRU) unrolled(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (out
 	return unroll(c, r, x, initial, c.Node(l.kernel), inBias, cell)
 }
 
+// resetBeforeCell is the step of the NoResetAfter variant, U being the
+// recurrent kernel's node.
+func (l *GRU) resetBeforeCell(u *gorgonia.Node, act, ract Activator) cellFunc {
+	return func(xt, h *gorgonia.Node, prev []*gorgonia.Node) ([]*gorgonia.Node, error) {
+		var xg, ug [3]*gorgonia.Node
+		var err error
+		for k := range xg {
+			if xg[k], err = gate(xt, k, l.Units); err != nil {
+				return nil, err
+			}
+			if ug[k], err = ops.Columns(u, k*l.Units, (k+1)*l.Units); err != nil {
+				return nil, err
+			}
+		}
+		var zr [2]*gorgonia.Node
+		for k := range zr {
+			hu, err := gorgonia.Mul(h, ug[k])
+			if err != nil {
+				return nil, err
+			}
+			s, err := gorgonia.Add(xg[k], hu)
+			if err != nil {
+				return nil, err
+			}
+			if zr[k], err = ract.Apply(s); err != nil {
+				return nil, err
+			}
+		}
+		rh, err := gorgonia.HadamardProd(zr[1], h)
+		if err != nil {
+			return nil, err
+		}
+		rhu, err := gorgonia.Mul(rh, ug[2])
+		if err != nil {
+			return nil, err
+		}
+		hh, err := gorgonia.Add(xg[2], rhu)
+		if err != nil {
+			return nil, err
+		}
+		if hh, err = act.Apply(hh); err != nil {
+			return nil, err
+		}
+		d, err := gorgonia.Sub(prev[0], hh)
+		if err != nil {
+			return nil, err
+		}
+		if d, err = gorgonia.HadamardProd(zr[0], d); err != nil {
+			return nil, err
+		}
+		hNew, err := gorgonia.Add(hh, d)
+		if err != nil {
+			return nil, err
+		}
+		return []*gorgonia.Node{hNew}, nil
+	}
+}
+
 // Weights returns W, U and, unless NoBias, the biases.
 func (l *GRU) Weights() []*Weight { return recurrentWeightList(l.kernel, l.recurrent, l.bias) }
 
 func (l *GRU) directed(name string, backwards, zeroMasked bool) recurrentLayer {
 	cp := *l
 	cp.Name, cp.GoBackwards, cp.zeroMasked = name, backwards, zeroMasked
-	cp.kernel, cp.recurrent, cp.bias, cp.in = nil, nil, nil, nil
+	cp.kernel, cp.recurrent, cp.bias, cp.in, cp.kept = nil, nil, nil, nil, nil
 	return &cp
 }
+
+func (l *GRU) fusedForm(c *Call) (f fusedCell, kernel, rec, bias *gorgonia.Node, ok bool) {
+	if l.unrolledOnly || l.kernel == nil {
+		return f, nil, nil, nil, false
+	}
+	cell := ops.CellGRU
+	if l.NoResetAfter {
+		cell = ops.CellGRUResetBefore
+	}
+	if f, ok = newFusedCell(cell, activationOr(l.Activation, Tanh), activationOr(l.RecurrentActivation, Sigmoid)); !ok {
+		return f, nil, nil, nil, false
+	}
+	if l.bias != nil {
+		bias = c.Node(l.bias)
+	}
+	return f, c.Node(l.kernel), c.Node(l.recurrent), bias, true
+}
+
+// ResetStates zeros the states a Stateful layer keeps between batches.
+func (l *GRU) ResetStates() { l.kept.reset() }

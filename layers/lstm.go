@@ -5,6 +5,8 @@ import (
 
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
+
+	"github.com/profundo/profundo/internal/ops"
 )
 
 // LSTM is a long short-term memory layer, as Keras's LSTM: (steps,
@@ -59,6 +61,14 @@ type LSTM struct {
 	// Dropout is the fraction of the inputs dropped in training, in
 	// [0, 1); zero drops nothing.
 	Dropout float64 `json:"dropout,omitempty"`
+	// Stateful starts each batch from the final states of the previous
+	// batch of the same size, sample i continuing sample i, as Keras's
+	// stateful=True, in training, evaluation and prediction alike, for
+	// series fed in consecutive chunks; ResetStates starts again from
+	// zeros. Gradients stop at the batch's start. It needs activations the
+	// fused op runs (linear, tanh, sigmoid, relu). False starts every
+	// batch from zeros (or the initial states given).
+	Stateful bool `json:"stateful,omitempty"`
 	// RecurrentDropout is the fraction of the state h dropped where it
 	// enters the recurrent kernel in training, in [0, 1); zero drops
 	// nothing.
@@ -79,6 +89,10 @@ type LSTM struct {
 	kernel, recurrent, bias *Weight
 	in                      Shape
 	zeroMasked              bool
+	kept                    *keptStates
+	// unrolledOnly unrolls the recurrence even where the fused op could
+	// run it, to compare the two.
+	unrolledOnly bool
 }
 
 var _ Layer = (*LSTM)(nil)
@@ -98,6 +112,7 @@ func (l *LSTM) recurrence() recurrence {
 		returnSequences: l.ReturnSequences, goBackwards: l.GoBackwards,
 		dropout: l.Dropout, recurrentDropout: l.RecurrentDropout,
 		zeroMasked: l.zeroMasked, in: l.in,
+		stateful: l.Stateful, kept: l.kept,
 	}
 }
 
@@ -125,12 +140,15 @@ func (l *LSTM) Build(b *Builder, in Shape) (Shape, error) {
 		return nil, errors.Wrapf(err, "lstm %q", l.Name)
 	}
 	l.in = in.Clone()
+	if l.kept == nil {
+		l.kept = &keptStates{}
+	}
 	return r.outputShape(in, l.Units), nil
 }
 
-// Forward adds the unrolled layer to the graph, from zero states.
+// Forward adds the layer to the graph, from zero states.
 func (l *LSTM) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
-	out, _, err := l.ForwardWithState(c, x, nil)
+	out, _, err := forwardSequence(l, c, x, nil, false)
 	return out, err
 }
 
@@ -139,15 +157,7 @@ func (l *LSTM) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 // and c, [batch, Units] each: the last step's output and cell state, or
 // with a mask the last valid step's.
 func (l *LSTM) ForwardWithState(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (*gorgonia.Node, []*gorgonia.Node, error) {
-	outs, states, err := l.unrolled(c, x, initial)
-	if err != nil {
-		return nil, nil, err
-	}
-	out, err := l.recurrence().finish(c, x, outs)
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, states, nil
+	return forwardSequence(l, c, x, initial, true)
 }
 
 func (l *LSTM) unrolled(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (outs, states []*gorgonia.Node, err error) {
@@ -215,7 +225,7 @@ func (l *LSTM) Weights() []*Weight { return recurrentWeightList(l.kernel, l.recu
 func (l *LSTM) directed(name string, backwards, zeroMasked bool) recurrentLayer {
 	cp := *l
 	cp.Name, cp.GoBackwards, cp.zeroMasked = name, backwards, zeroMasked
-	cp.kernel, cp.recurrent, cp.bias, cp.in = nil, nil, nil, nil
+	cp.kernel, cp.recurrent, cp.bias, cp.in, cp.kept = nil, nil, nil, nil, nil
 	return &cp
 }
 
@@ -253,3 +263,19 @@ func (u unitForgetBias) Fill(rng *rand.Rand, shape []int, dst []float64) error {
 	}
 	return u.base.Fill(rng, []int{2 * n}, dst[2*n:])
 }
+
+func (l *LSTM) fusedForm(c *Call) (f fusedCell, kernel, rec, bias *gorgonia.Node, ok bool) {
+	if l.unrolledOnly || l.kernel == nil {
+		return f, nil, nil, nil, false
+	}
+	if f, ok = newFusedCell(ops.CellLSTM, activationOr(l.Activation, Tanh), activationOr(l.RecurrentActivation, Sigmoid)); !ok {
+		return f, nil, nil, nil, false
+	}
+	if l.bias != nil {
+		bias = c.Node(l.bias)
+	}
+	return f, c.Node(l.kernel), c.Node(l.recurrent), bias, true
+}
+
+// ResetStates zeros the states a Stateful layer keeps between batches.
+func (l *LSTM) ResetStates() { l.kept.reset() }

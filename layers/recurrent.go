@@ -16,8 +16,9 @@ import (
 // the unrolling of the recurrence over the steps of the built input
 // shape. They differ in their cell, one step of the recurrence.
 //
-// A graph unrolls the recurrence over the fixed number of steps T of the
-// input shape Build saw. The input projection x·kernel (+ bias) of every
+// The recurrence runs as one fused op where the cell's activations allow
+// (recurrent_fused.go); otherwise a graph unrolls it over the fixed number
+// of steps T of the input shape Build saw. The input projection x·kernel (+ bias) of every
 // step is one matrix product, [batch*T, features]·[features, g*units], cut
 // into steps afterwards; each step then adds state·recurrent_kernel and
 // applies the cell. The state starts at zeros unless ForwardWithState is
@@ -44,6 +45,10 @@ type recurrentLayer interface {
 	// unrolled runs the recurrence and returns the output of every step, in
 	// the order processed, and the final states.
 	unrolled(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (outs, states []*gorgonia.Node, err error)
+	// fusedForm returns the layer's cell as the fused op runs it and the
+	// nodes of its kernel, recurrent kernel and bias (nil without one), or
+	// false when the layer unrolls.
+	fusedForm(c *Call) (f fusedCell, kernel, rec, bias *gorgonia.Node, ok bool)
 	// directed returns an unbuilt copy of the layer named name that goes
 	// backwards or not; zeroMasked zeroes its outputs at padded steps.
 	directed(name string, backwards, zeroMasked bool) recurrentLayer
@@ -69,6 +74,10 @@ type recurrence struct {
 	// sets on its copies so that the reversed outputs line up.
 	zeroMasked bool
 	in         Shape // the built input shape (steps, features); nil before Build
+	// stateful starts each batch from the final states of the previous
+	// one, kept in kept.
+	stateful bool
+	kept     *keptStates
 }
 
 // errorf returns an error that starts with the layer's kind and name.

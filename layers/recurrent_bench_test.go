@@ -1,6 +1,7 @@
 package layers_test
 
 import (
+	"fmt"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -55,4 +56,18 @@ func BenchmarkGRU(b *testing.B) {
 // BenchmarkSimpleRNN is BenchmarkLSTM's pass with SimpleRNN(64).
 func BenchmarkSimpleRNN(b *testing.B) {
 	benchRecurrent(b, &layers.SimpleRNN{Units: 64}, 32, 20, 16)
+}
+
+// BenchmarkRecurrentSteps is BenchmarkLSTM's pass with LSTM(64) and
+// GRU(64) at several sequence lengths: time and memory grow linearly in
+// the steps.
+func BenchmarkRecurrentSteps(b *testing.B) {
+	for _, steps := range []int{20, 80, 320} {
+		b.Run(fmt.Sprintf("lstm/T=%d", steps), func(b *testing.B) {
+			benchRecurrent(b, &layers.LSTM{Units: 64}, 32, steps, 16)
+		})
+		b.Run(fmt.Sprintf("gru/T=%d", steps), func(b *testing.B) {
+			benchRecurrent(b, &layers.GRU{Units: 64}, 32, steps, 16)
+		})
+	}
 }

@@ -143,6 +143,7 @@ func TestRecurrentMaskGradient(t *testing.T) {
 				l := k.make(rnnOptions{units: units, returnSequences: seqs})
 				rnnBuild(t, l, layers.Shape{steps, features}, tensor.Float64, 2)
 				c := layers.NewCall(tensor.Float64, batch, true)
+				c.InputGrads = true // the input's gradient is checked too
 				xn := rnnNode(c, "x", tensor.Shape{batch, steps, features}, rnnRandom(4, batch*steps*features))
 				if err := c.SetMask(xn, rnnNode(c, "mask", tensor.Shape{batch, steps}, mask)); err != nil {
 					t.Fatal(err)

@@ -3,6 +3,8 @@ package layers
 import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
+
+	"github.com/profundo/profundo/internal/ops"
 )
 
 // SimpleRNN is a fully connected recurrent layer, as Keras's SimpleRNN:
@@ -44,6 +46,14 @@ type SimpleRNN struct {
 	// Dropout is the fraction of the inputs dropped in training, in
 	// [0, 1); zero drops nothing.
 	Dropout float64 `json:"dropout,omitempty"`
+	// Stateful starts each batch from the final states of the previous
+	// batch of the same size, sample i continuing sample i, as Keras's
+	// stateful=True, in training, evaluation and prediction alike, for
+	// series fed in consecutive chunks; ResetStates starts again from
+	// zeros. Gradients stop at the batch's start. It needs activations the
+	// fused op runs (linear, tanh, sigmoid, relu). False starts every
+	// batch from zeros (or the initial states given).
+	Stateful bool `json:"stateful,omitempty"`
 	// RecurrentDropout is the fraction of the state dropped where it
 	// enters the recurrent kernel in training, in [0, 1); zero drops
 	// nothing.
@@ -60,6 +70,10 @@ type SimpleRNN struct {
 	kernel, recurrent, bias *Weight
 	in                      Shape
 	zeroMasked              bool
+	kept                    *keptStates
+	// unrolledOnly unrolls the recurrence even where the fused op could
+	// run it, to compare the two.
+	unrolledOnly bool
 }
 
 var _ Layer = (*SimpleRNN)(nil)
@@ -79,6 +93,7 @@ func (l *SimpleRNN) recurrence() recurrence {
 		returnSequences: l.ReturnSequences, goBackwards: l.GoBackwards,
 		dropout: l.Dropout, recurrentDropout: l.RecurrentDropout,
 		zeroMasked: l.zeroMasked, in: l.in,
+		stateful: l.Stateful, kept: l.kept,
 	}
 }
 
@@ -98,12 +113,15 @@ func (l *SimpleRNN) Build(b *Builder, in Shape) (Shape, error) {
 		return nil, errors.Wrapf(err, "simple_rnn %q", l.Name)
 	}
 	l.in = in.Clone()
+	if l.kept == nil {
+		l.kept = &keptStates{}
+	}
 	return r.outputShape(in, l.Units), nil
 }
 
-// Forward adds the unrolled layer to the graph, from a zero state.
+// Forward adds the layer to the graph, from a zero state.
 func (l *SimpleRNN) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
-	out, _, err := l.ForwardWithState(c, x, nil)
+	out, _, err := forwardSequence(l, c, x, nil, false)
 	return out, err
 }
 
@@ -111,15 +129,7 @@ func (l *SimpleRNN) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 // (nil means zeros), and also returns the final state h, [batch, Units]:
 // the last step's output, or with a mask the last valid step's.
 func (l *SimpleRNN) ForwardWithState(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (*gorgonia.Node, []*gorgonia.Node, error) {
-	outs, states, err := l.unrolled(c, x, initial)
-	if err != nil {
-		return nil, nil, err
-	}
-	out, err := l.recurrence().finish(c, x, outs)
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, states, nil
+	return forwardSequence(l, c, x, initial, true)
 }
 
 func (l *SimpleRNN) unrolled(c *Call, x *gorgonia.Node, initial []*gorgonia.Node) (outs, states []*gorgonia.Node, err error) {
@@ -157,6 +167,22 @@ func (l *SimpleRNN) Weights() []*Weight { return recurrentWeightList(l.kernel, l
 func (l *SimpleRNN) directed(name string, backwards, zeroMasked bool) recurrentLayer {
 	cp := *l
 	cp.Name, cp.GoBackwards, cp.zeroMasked = name, backwards, zeroMasked
-	cp.kernel, cp.recurrent, cp.bias, cp.in = nil, nil, nil, nil
+	cp.kernel, cp.recurrent, cp.bias, cp.in, cp.kept = nil, nil, nil, nil, nil
 	return &cp
 }
+
+func (l *SimpleRNN) fusedForm(c *Call) (f fusedCell, kernel, rec, bias *gorgonia.Node, ok bool) {
+	if l.unrolledOnly || l.kernel == nil {
+		return f, nil, nil, nil, false
+	}
+	if f, ok = newFusedCell(ops.CellSimple, activationOr(l.Activation, Tanh), Linear); !ok {
+		return f, nil, nil, nil, false
+	}
+	if l.bias != nil {
+		bias = c.Node(l.bias)
+	}
+	return f, c.Node(l.kernel), c.Node(l.recurrent), bias, true
+}
+
+// ResetStates zeros the states a Stateful layer keeps between batches.
+func (l *SimpleRNN) ResetStates() { l.kept.reset() }

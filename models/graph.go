@@ -145,11 +145,10 @@ func (f *Functional) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 				}
 			}
 		}
-		var l *gorgonia.Node
-		if mode == trainer.WeightedTrainMode {
-			l, g.Weights, g.WeightsValue, err = weightedLoss(call, loss, pred, t)
-		} else {
-			l, err = loss.Build(pred, t)
+		var l, w *gorgonia.Node
+		var wv *tensor.Dense
+		if l, w, wv, err = outputLoss(call, mode, loss, out, pred, t); w != nil {
+			g.Weights, g.WeightsValue = w, wv
 		}
 		if err != nil {
 			return nil, errors.Wrapf(err, "output %q: loss %s", f.outNames[i], loss.Name())

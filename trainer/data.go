@@ -168,7 +168,7 @@ func (g *Graph) feed(d Data, rows []int) error {
 		tensors.CopyRows(v, ts[i], rows)
 	}
 	if g.WeightsValue != nil && d.Weights != nil {
-		tensors.CopyRows(g.WeightsValue, d.Weights, rows)
+		return fillWeights(g.WeightsValue, d.Weights, rows)
 	}
 	return nil
 }

@@ -58,7 +58,9 @@ type FitConfig struct {
 	// SampleWeight, [n] or [n, 1], weights each training sample's loss, as
 	// Keras's sample_weight: a batch's loss is sum(w_i * loss_i) / batch.
 	// Nil means all 1. Weights must be finite and >= 0. The loss must be a
-	// losses.SampleLoss; metrics and validation are not weighted.
+	// losses.SampleLoss; metrics and validation are not weighted. For a
+	// model whose output is a sequence [n, steps, ...], [n, steps] weights
+	// each step (Keras's temporal sample weights).
 	SampleWeight *tensor.Dense
 	// Comm, when set, trains data-parallel, one process per rank (run
 	// under mpirun; see package distributed): rank 0's initial weights go

@@ -46,12 +46,12 @@ type Config struct {
 	// Chars is how much of the text to train on, from its start; zero means
 	// all of it.
 	Chars int
-	// Steps is the number of characters the model reads; zero means 24.
-	// Longer windows carry more context but cost more than linearly: the
-	// gradient of each unrolled step is a tensor of the whole window.
+	// Steps is the number of characters the model reads; zero means 256.
+	// The LSTM runs as one fused op, so a window costs time and memory
+	// linear in its length.
 	Steps int
 	// Stride is the distance between the starts of two training windows;
-	// zero means 4.
+	// zero means 8.
 	Stride int
 	// Dim is the size of the character embeddings; zero means 32.
 	Dim int
@@ -73,10 +73,10 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	if c.Steps == 0 {
-		c.Steps = 24
+		c.Steps = 256
 	}
 	if c.Stride == 0 {
-		c.Stride = 4
+		c.Stride = 8
 	}
 	if c.Dim == 0 {
 		c.Dim = 32
@@ -99,8 +99,8 @@ func (c Config) withDefaults() Config {
 func main() {
 	var cfg Config
 	flag.IntVar(&cfg.Chars, "chars", 0, "characters of the text to train on (0: all)")
-	flag.IntVar(&cfg.Steps, "steps", 24, "characters the model reads")
-	flag.IntVar(&cfg.Stride, "stride", 4, "characters between the starts of two training windows")
+	flag.IntVar(&cfg.Steps, "steps", 256, "characters the model reads")
+	flag.IntVar(&cfg.Stride, "stride", 8, "characters between the starts of two training windows")
 	flag.IntVar(&cfg.Units, "units", 128, "LSTM units")
 	flag.IntVar(&cfg.Epochs, "epochs", 4, "passes over the text")
 	flag.IntVar(&cfg.BatchSize, "batch-size", 64, "windows per step")

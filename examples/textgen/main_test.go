@@ -86,7 +86,7 @@ func TestTrainAndSample(t *testing.T) {
 	})
 	// 1,560 characters, windows of 24 every 4: 384 windows, 6 batches of
 	// 64 per epoch.
-	m, hist, err := Train(ctx, genesis, v, Config{Chars: 1560, Units: 32, Dim: 16, Epochs: 2, LearningRate: 0.01, Seed: 1, Callbacks: []trainer.Callback{record}})
+	m, hist, err := Train(ctx, genesis, v, Config{Chars: 1560, Steps: 24, Stride: 4, Units: 32, Dim: 16, Epochs: 2, LearningRate: 0.01, Seed: 1, Callbacks: []trainer.Callback{record}})
 	if err != nil {
 		t.Fatal(err)
 	}

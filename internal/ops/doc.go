@@ -7,7 +7,8 @@
 // computes in one pass into an output buffer it keeps from run to run, and
 // has gradient ops that do the same, so a training step allocates almost
 // nothing; Buffered lets a caller drop the buffers of a graph it is done
-// with. Each op instance hashes by an id of its own, because Gorgonia
+// with. Recurrent runs a whole SimpleRNN, LSTM or GRU sequence
+// as one op, and its gradient as one op of backpropagation through time. Each op instance hashes by an id of its own, because Gorgonia
 // merges nodes that hash alike. Do returns errors and never panics.
 //
 // What Gorgonia v0.9.18 and tensor v0.9.24 get wrong, found while writing
