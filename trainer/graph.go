@@ -53,6 +53,8 @@ func (m Mode) String() string {
 		return "predict"
 	case WeightedTrainMode:
 		return "weighted train"
+	case GradientMode:
+		return "gradient"
 	}
 	return "unknown"
 }
@@ -139,6 +141,9 @@ func (g *Graph) compile() (err error) {
 			err = errors.Errorf("compile %s graph for batch %d: %v", g.Mode, g.Batch, r)
 		}
 	}()
+	if g.Mode == GradientMode {
+		return g.compileGradients()
+	}
 	if g.Mode.training() {
 		if g.Loss == nil || len(g.Learnables) == 0 {
 			return errors.Errorf("train graph for batch %d has no loss or no trainable weights", g.Batch)
