@@ -224,6 +224,9 @@ func (f *Functional) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 		} else {
 			l, err = loss.Build(pred, t)
 		}
+		if err == nil {
+			l, err = losses.Total(l)
+		}
 		if err != nil {
 			return nil, errors.Wrapf(err, "output %q: loss %s", f.outNames[i], loss.Name())
 		}

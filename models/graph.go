@@ -143,6 +143,9 @@ func (s *Sequential) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 	} else {
 		g.Loss, err = loss.Build(pred, g.Target)
 	}
+	if err == nil {
+		g.Loss, err = losses.Total(g.Loss)
+	}
 	if err != nil {
 		return nil, errors.Wrapf(err, "loss %s", loss.Name())
 	}
@@ -160,7 +163,8 @@ func training(mode trainer.Mode) bool {
 }
 
 // weightedLoss is sum(w_i * loss_i) / batch, Keras's reduction of weighted
-// samples, with w fed through a [batch] input.
+// samples (sum(w_i * loss_i) with the loss's reduction Sum), with w fed
+// through a [batch] input.
 func weightedLoss(call *layers.Call, loss losses.Loss, pred, target *gorgonia.Node) (l, w *gorgonia.Node, wv *tensor.Dense, err error) {
 	sl, ok := loss.(losses.SampleLoss)
 	if !ok {
@@ -177,15 +181,7 @@ func weightedLoss(call *layers.Call, loss losses.Loss, pred, target *gorgonia.No
 	if err != nil {
 		return nil, nil, nil, errors.Wrap(err, "weight the samples")
 	}
-	sum, err := gorgonia.Sum(prod)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	inv := gorgonia.NewConstant(1 / float64(batch))
-	if call.DType == tensor.Float32 {
-		inv = gorgonia.NewConstant(float32(1 / float64(batch)))
-	}
-	if l, err = gorgonia.Mul(sum, inv); err != nil {
+	if l, err = losses.ReduceWeighted(loss, prod); err != nil {
 		return nil, nil, nil, err
 	}
 	return l, w, wv, nil
