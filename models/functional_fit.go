@@ -174,7 +174,7 @@ func (f *Functional) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 	dt := f.dtype
 	call := layers.NewCall(dt, batch, training(mode))
 	call.NoLosses = mode == trainer.PredictMode
-	call.InputGrads = mode == trainer.GradientMode
+	call.InputGrads = mode == trainer.InputGradientMode
 	xs := make([]*gorgonia.Node, len(f.inputs))
 	xvs := make([]*tensor.Dense, len(f.inputs))
 	for i, in := range f.inputs {

@@ -107,7 +107,7 @@ func (s *Sequential) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 	dt := s.cfg.dtype()
 	call := layers.NewCall(dt, batch, training(mode))
 	call.NoLosses = mode == trainer.PredictMode
-	call.InputGrads = mode == trainer.GradientMode
+	call.InputGrads = mode == trainer.InputGradientMode
 	xt := tensor.New(tensor.Of(dt), tensor.WithShape(s.in.WithBatch(batch)...))
 	x := gorgonia.NewTensor(call.Graph, dt, xt.Dims(), gorgonia.WithShape(xt.Shape()...), gorgonia.WithName("x"), gorgonia.WithValue(xt))
 	h := x
@@ -159,7 +159,7 @@ func (s *Sequential) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 
 // training reports whether graphs of mode train (and so stay cached).
 func training(mode trainer.Mode) bool {
-	return mode == trainer.TrainMode || mode == trainer.WeightedTrainMode || mode == trainer.GradientMode
+	return mode == trainer.TrainMode || mode == trainer.WeightedTrainMode || mode == trainer.GradientMode || mode == trainer.InputGradientMode
 }
 
 // weightedLoss is sum(w_i * loss_i) / batch, Keras's reduction of weighted

@@ -26,15 +26,19 @@ type Named struct {
 // (DWeights). Y comes from Predict, the gradients from models.Gradients.
 type LayerCase struct {
 	Case
-	Layer      layers.Spec `json:"layer"`
-	InputShape []int       `json:"input_shape"`
-	Batch      int         `json:"batch"`
-	X          Values      `json:"x"`
-	Weights    []Named     `json:"weights"`
-	Y          Values      `json:"y"`
-	DY         Values      `json:"dy"`
-	DX         Values      `json:"dx"`
-	DWeights   []Named     `json:"dweights"`
+	Layer layers.Spec `json:"layer"`
+	// Layers, when set, are several layers in a row (an Embedding with
+	// MaskZero and the recurrent layer its mask reaches, say), in place of
+	// Layer; weight names then start with the layer's name.
+	Layers     []layers.Spec `json:"layers"`
+	InputShape []int         `json:"input_shape"`
+	Batch      int           `json:"batch"`
+	X          Values        `json:"x"`
+	Weights    []Named       `json:"weights"`
+	Y          Values        `json:"y"`
+	DY         Values        `json:"dy"`
+	DX         Values        `json:"dx"`
+	DWeights   []Named       `json:"dweights"`
 }
 
 // RunLayerCase builds a model of c's layer alone, sets its weights, and
@@ -45,11 +49,19 @@ func RunLayerCase(t *testing.T, c LayerCase) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := layers.Unmarshal(c.Layer, nil)
-	if err != nil {
-		t.Fatalf("layer spec: %v", err)
+	specs := c.Layers
+	if len(specs) == 0 {
+		specs = []layers.Spec{c.Layer}
 	}
-	m := models.NewSequential(&layers.Input{Shape: layers.Shape(c.InputShape)}, l)
+	stack := []layers.Layer{&layers.Input{Shape: layers.Shape(c.InputShape)}}
+	for _, s := range specs {
+		l, err := layers.Unmarshal(s, nil)
+		if err != nil {
+			t.Fatalf("layer spec: %v", err)
+		}
+		stack = append(stack, l)
+	}
+	m := models.NewSequential(stack...)
 	if err := m.Compile(models.Config{Loss: DotLoss{}, DType: dt, Seed: 1}); err != nil {
 		t.Fatalf("compile: %v", err)
 	}
@@ -57,7 +69,7 @@ func RunLayerCase(t *testing.T, c LayerCase) {
 	for _, w := range c.Weights {
 		found := false
 		for _, mw := range ws {
-			if strings.HasSuffix(mw.Name, "/"+w.Name) {
+			if named(mw.Name, w.Name) {
 				if got := mw.Value.Shape(); !got.Eq(tensor.Shape(w.Shape)) {
 					t.Fatalf("weight %s: shape %v, the fixture's %v", mw.Name, got, w.Shape)
 				}
@@ -82,6 +94,9 @@ func RunLayerCase(t *testing.T, c LayerCase) {
 	}
 	dy := c.DY.Tensor(dt, y.Shape()...)
 	res, err := models.Gradients(m, []*tensor.Dense{x}, []*tensor.Dense{dy}, models.GradientConfig{Inputs: c.DX != nil})
+	if err == nil && c.DX != nil && len(res.Inputs) != 1 {
+		t.Fatalf("%d input gradients, want 1", len(res.Inputs))
+	}
 	if err != nil {
 		t.Fatalf("gradients: %v", err)
 	}
@@ -93,7 +108,7 @@ func RunLayerCase(t *testing.T, c LayerCase) {
 	for _, w := range c.DWeights {
 		found := false
 		for _, g := range res.Weights {
-			if strings.HasSuffix(g.Name, "/"+w.Name) {
+			if named(g.Name, w.Name) {
 				found = true
 				if msg := Compare("d"+w.Name, Floats(g.Value), w.Values, c.RTol, c.ATol); msg != "" {
 					t.Error(msg)
@@ -104,6 +119,12 @@ func RunLayerCase(t *testing.T, c LayerCase) {
 			t.Errorf("no gradient for weight %q", w.Name)
 		}
 	}
+}
+
+// named reports whether the weight full ("<layer>/<weight>", or longer
+// in wrappers) is the fixture's name, which gives its last parts.
+func named(full, name string) bool {
+	return full == name || strings.HasSuffix(full, "/"+name)
 }
 
 // set copies vals into t, converting to t's dtype.

@@ -10,9 +10,14 @@ import (
 
 // GradientMode graphs are TrainMode graphs (dropout masks from the stream,
 // batch statistics) that compute the gradients of the loss with respect to
-// the trainable weights and to the inputs, for Gradients; no solver steps
-// them and their updates (moving statistics) are not applied.
-const GradientMode Mode = 100
+// the trainable weights, for Gradients; no solver steps them and their
+// updates (moving statistics) are not applied. InputGradientMode graphs
+// compute the gradients with respect to the inputs too; their ops compute
+// every input gradient (layers.Call.InputGrads).
+const (
+	GradientMode Mode = iota + 100
+	InputGradientMode
+)
 
 // Gradients runs m's GradientMode graph on all of data as one batch and
 // returns the loss (the mean over the batch, the regularization penalties
@@ -30,7 +35,11 @@ func Gradients(m Model, data Data, inputs bool, stream *rand.Rand) (loss float64
 		stream = rand.New(rand.NewSource(0))
 	}
 	n := data.X.Shape()[0]
-	g, err := m.Graph(GradientMode, n)
+	mode := GradientMode
+	if inputs {
+		mode = InputGradientMode
+	}
+	g, err := m.Graph(mode, n)
 	if err != nil {
 		return 0, nil, nil, nil, err
 	}
@@ -79,12 +88,6 @@ func Gradients(m Model, data Data, inputs bool, stream *rand.Rand) (loss float64
 			}
 			inputGrads = append(inputGrads, t)
 		}
-	} else {
-		for _, nd := range g.inputs() {
-			if _, err := copyGrad(nd); err != nil {
-				return 0, nil, nil, nil, err
-			}
-		}
 	}
 	return loss, g.Learnables, grads, inputGrads, nil
 }
@@ -122,8 +125,17 @@ func (g *Graph) compileGradients() error {
 	if g.Loss == nil {
 		return errors.Errorf("gradient graph for batch %d has no loss", g.Batch)
 	}
-	wrt := append(append(gorgonia.Nodes{}, g.Learnables...), g.inputs()...)
+	wrt := append(gorgonia.Nodes{}, g.Learnables...)
+	if g.Mode == InputGradientMode {
+		wrt = append(wrt, g.inputs()...)
+	}
+	if len(wrt) == 0 {
+		return errors.Errorf("gradient graph for batch %d: no trainable weights, and the inputs' gradients were not asked for", g.Batch)
+	}
 	if _, err := gorgonia.Grad(g.Loss, wrt...); err != nil {
+		if g.Mode == InputGradientMode {
+			return errors.Wrapf(err, "gradients with respect to the inputs (an input of integer ids, as an Embedding's, has none)")
+		}
 		return errors.Wrapf(err, "gradients of the gradient graph for batch %d", g.Batch)
 	}
 	opts := append(keepOutput(g.outputs()...), gorgonia.BindDualValues(wrt...))

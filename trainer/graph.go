@@ -55,6 +55,8 @@ func (m Mode) String() string {
 		return "weighted train"
 	case GradientMode:
 		return "gradient"
+	case InputGradientMode:
+		return "input gradient"
 	}
 	return "unknown"
 }
@@ -141,7 +143,7 @@ func (g *Graph) compile() (err error) {
 			err = errors.Errorf("compile %s graph for batch %d: %v", g.Mode, g.Batch, r)
 		}
 	}()
-	if g.Mode == GradientMode {
+	if g.Mode == GradientMode || g.Mode == InputGradientMode {
 		return g.compileGradients()
 	}
 	if g.Mode.training() {
