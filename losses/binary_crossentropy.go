@@ -4,6 +4,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/internal/ops"
 )
 
 // BinaryCrossentropy is the cross-entropy between targets z in [0, 1] and
@@ -150,7 +152,7 @@ func bceLogits(x, z *gorgonia.Node) (*gorgonia.Node, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "-|x|")
 	}
-	sp, err := gorgonia.Softplus(na)
+	sp, err := ops.Elementwise(na, ops.Softplus())
 	if err != nil {
 		return nil, errors.Wrap(err, "softplus(-|x|)")
 	}
