@@ -140,3 +140,43 @@ func ExampleGradients() {
 	// dense/bias [10]
 	// input [3 3 7 7]
 }
+
+// A functional model of two inputs gives one input gradient per input,
+// each of its input's shape: the kernel's rows that input meets, times the
+// residuals.
+func TestGradientsOfFunctionalModel(t *testing.T) {
+	a, b := models.Input("a", 2), models.Input("b", 1)
+	out := models.Apply(&layers.Dense{Name: "out", Units: 1, NoBias: true}, models.Merge(&layers.Concatenate{}, a, b))
+	m, err := models.NewFunctional([]*models.Node{a, b}, []*models.Node{out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(models.Config{Loss: losses.MeanSquaredError{}, DType: tensor.Float64, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	w := []float64{0.5, -1, 2}
+	copy(m.Weights()[0].Value.Data().([]float64), w)
+	xa := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{1, 2, 3, 4}))
+	xb := tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float64{-1, 0.5}))
+	y := tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float64{0, 1}))
+	res, err := models.Gradients(m, []*tensor.Dense{xa, xb}, []*tensor.Dense{y}, models.GradientConfig{Inputs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Inputs) != 2 || !res.Inputs[0].Shape().Eq(tensor.Shape{2, 2}) || !res.Inputs[1].Shape().Eq(tensor.Shape{2, 1}) {
+		t.Fatalf("input gradients %v, want shapes (2, 2) and (2, 1)", res.Inputs)
+	}
+	r := []float64{1*0.5 + 2*-1 + -1*2 - 0, 3*0.5 + 4*-1 + 0.5*2 - 1}
+	wantA := []float64{r[0] * w[0], r[0] * w[1], r[1] * w[0], r[1] * w[1]}
+	wantB := []float64{r[0] * w[2], r[1] * w[2]}
+	for i, v := range res.Inputs[0].Data().([]float64) {
+		if math.Abs(v-wantA[i]) > 1e-14 {
+			t.Errorf("d/da[%d] = %v, want %v", i, v, wantA[i])
+		}
+	}
+	for i, v := range res.Inputs[1].Data().([]float64) {
+		if math.Abs(v-wantB[i]) > 1e-14 {
+			t.Errorf("d/db[%d] = %v, want %v", i, v, wantB[i])
+		}
+	}
+}
