@@ -45,6 +45,7 @@ func TestInitializers(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
+			defer c.Explain(t)
 			dt, err := c.Dtype()
 			if err != nil {
 				t.Fatal(err)

@@ -45,6 +45,7 @@ type LayerCase struct {
 // compares its output and gradients with c's.
 func RunLayerCase(t *testing.T, c LayerCase) {
 	t.Helper()
+	defer c.Explain(t)
 	dt, err := c.Dtype()
 	if err != nil {
 		t.Fatal(err)

@@ -60,6 +60,7 @@ func TestLosses(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
+			defer c.Explain(t)
 			dt, err := c.Dtype()
 			if err != nil {
 				t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"testing"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
@@ -26,6 +27,15 @@ type Case struct {
 	RTol   float64 `json:"rtol"`
 	ATol   float64 `json:"atol"`
 	Source string  `json:"source"`
+}
+
+// Explain logs, when t failed, the reference the case follows: defer it at
+// the start of a case's test.
+func (c Case) Explain(t testing.TB) {
+	t.Helper()
+	if t.Failed() {
+		t.Logf("reference: %s (%s; rtol %g, atol %g)", c.Source, c.DType, c.RTol, c.ATol)
+	}
 }
 
 // Dtype is the case's dtype as a tensor.Dtype.
