@@ -1,7 +1,6 @@
 package layers
 
 import (
-	"math"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -23,18 +22,21 @@ const (
 	Linear Activator = "linear"
 	// ReLU is max(x, 0).
 	ReLU Activator = "relu"
-	// LeakyReLU is x for x >= 0 and 0.2x below, Keras 3's default negative
-	// slope for the activation function.
+	// LeakyReLU is x for x > 0 and 0.2x otherwise, Keras 3's default negative
+	// slope for the activation function (the LeakyReLU layer sets another).
 	LeakyReLU Activator = "leaky_relu"
-	// ELU is x for x >= 0 and exp(x) - 1 below (alpha 1).
+	// ELU is x for x > 0 and exp(x) - 1 otherwise (alpha 1; the ELU layer
+	// sets another).
 	ELU Activator = "elu"
-	// SELU is 1.05070098 * (x for x >= 0, 1.67326324 * (exp(x) - 1) below).
+	// SELU is scale * (x for x > 0, alpha * (exp(x) - 1) otherwise), with
+	// Keras's constants to float64 precision (ops.SELUScale, ops.SELUAlpha).
 	SELU Activator = "selu"
-	// GELU is Keras's default (exact) gelu, x/2 * (1 + erf(x/√2)), with erf
-	// computed by Abramowitz and Stegun's formula 7.1.26 (absolute error
-	// below 1.5e-7), which puts gelu within 2.2e-7 of the exact value for
-	// every x. It is not the tanh approximation (approximate=True).
+	// GELU is Keras's default (exact) gelu, x/2 * (1 + erf(x/√2)), exact to
+	// float64 rounding.
 	GELU Activator = "gelu"
+	// GELUApproximate is Keras's gelu(approximate=True), the tanh form
+	// x/2 * (1 + tanh(sqrt(2/π) (x + 0.044715 x³))).
+	GELUApproximate Activator = "gelu_approximate"
 	// Swish is x * sigmoid(x).
 	Swish Activator = "swish"
 	// SiLU is another name for Swish.
@@ -49,16 +51,13 @@ const (
 	Softplus Activator = "softplus"
 )
 
-// Keras's constants.
-const (
-	leakyReLUSlope = 0.2
-	seluAlpha      = 1.67326324
-	seluScale      = 1.05070098
-)
+// leakyReLUSlope is the negative slope of Keras's leaky_relu activation
+// function.
+const leakyReLUSlope = 0.2
 
 // activators lists the known activators, in the order errors list them.
 func activators() []Activator {
-	return []Activator{Linear, ReLU, LeakyReLU, ELU, SELU, GELU, Swish, SiLU, Sigmoid, Tanh, Softmax, Softplus}
+	return []Activator{Linear, ReLU, LeakyReLU, ELU, SELU, GELU, GELUApproximate, Swish, SiLU, Sigmoid, Tanh, Softmax, Softplus}
 }
 
 // Validate returns an error if a is not empty and not one of the known
@@ -72,7 +71,7 @@ func (a Activator) Validate() error {
 			return nil
 		}
 	}
-	names := make([]string, 0, 12)
+	names := make([]string, 0, 13)
 	for _, k := range activators() {
 		names = append(names, string(k))
 	}
@@ -81,7 +80,10 @@ func (a Activator) Validate() error {
 
 // Apply adds the activation of x to x's graph and returns its node, of x's
 // shape. x must be float32 or float64; the empty Activator and Linear return
-// x itself. Every activation is built from Gorgonia ops that differentiate.
+// x itself. The element-wise activations are ops of Profundo's own
+// (internal/ops), exact to float64 rounding, whose gradients at a kink take
+// TensorFlow's side (Keras's backend): elu'(0) = 1, selu'(0) = scale,
+// leaky_relu'(0) = slope, relu'(0) = 0.
 func (a Activator) Apply(x *gorgonia.Node) (*gorgonia.Node, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
@@ -102,178 +104,30 @@ func (a Activator) Apply(x *gorgonia.Node) (*gorgonia.Node, error) {
 	case ReLU:
 		y, err = ops.ReLU(x)
 	case LeakyReLU:
-		y, err = leakyReLU(x)
+		y, err = ops.Elementwise(x, ops.LeakyReLU(leakyReLUSlope))
 	case ELU:
-		y, err = elu(x, 1)
+		y, err = ops.Elementwise(x, ops.ELU(1))
 	case SELU:
-		y, err = elu(x, seluAlpha)
-		if err == nil {
-			y, err = gorgonia.HadamardProd(y, constant(x, seluScale))
-		}
+		y, err = ops.Elementwise(x, ops.SELU())
 	case GELU:
-		y, err = gelu(x)
+		y, err = ops.Elementwise(x, ops.GELU())
+	case GELUApproximate:
+		y, err = ops.Elementwise(x, ops.GELUApproximate())
 	case Swish, SiLU:
-		y, err = swish(x)
+		y, err = ops.Elementwise(x, ops.Swish())
 	case Sigmoid:
-		y, err = gorgonia.Sigmoid(x)
+		y, err = ops.Elementwise(x, ops.Sigmoid())
 	case Tanh:
 		y, err = gorgonia.Tanh(x)
 	case Softmax:
 		y, err = softmax(x)
 	case Softplus:
-		y, err = gorgonia.Softplus(x)
+		y, err = ops.Elementwise(x, ops.Softplus())
 	}
 	if err != nil {
 		return nil, errors.Wrapf(err, "activation %q", string(a))
 	}
 	return y, nil
-}
-
-// constant returns the scalar constant v in x's dtype.
-func constant(x *gorgonia.Node, v float64) *gorgonia.Node {
-	if x.Dtype() == tensor.Float32 {
-		return gorgonia.NewConstant(float32(v))
-	}
-	return gorgonia.NewConstant(v)
-}
-
-// negRelu returns relu(-x) = max(-x, 0).
-func negRelu(x *gorgonia.Node) (*gorgonia.Node, error) {
-	n, err := gorgonia.Neg(x)
-	if err != nil {
-		return nil, err
-	}
-	return gorgonia.Rectify(n)
-}
-
-// leakyReLU returns relu(x) - 0.2 relu(-x).
-func leakyReLU(x *gorgonia.Node) (*gorgonia.Node, error) {
-	pos, err := gorgonia.Rectify(x)
-	if err != nil {
-		return nil, err
-	}
-	neg, err := negRelu(x)
-	if err != nil {
-		return nil, err
-	}
-	neg, err = gorgonia.HadamardProd(neg, constant(x, leakyReLUSlope))
-	if err != nil {
-		return nil, err
-	}
-	return gorgonia.Sub(pos, neg)
-}
-
-// elu returns relu(x) + alpha (exp(-relu(-x)) - 1), which is x above 0 and
-// alpha (exp(x) - 1) below, built without a select so it differentiates.
-func elu(x *gorgonia.Node, alpha float64) (*gorgonia.Node, error) {
-	pos, err := gorgonia.Rectify(x)
-	if err != nil {
-		return nil, err
-	}
-	neg, err := negRelu(x)
-	if err != nil {
-		return nil, err
-	}
-	if neg, err = gorgonia.Neg(neg); err != nil {
-		return nil, err
-	}
-	if neg, err = gorgonia.Expm1(neg); err != nil {
-		return nil, err
-	}
-	if alpha != 1 {
-		if neg, err = gorgonia.HadamardProd(neg, constant(x, alpha)); err != nil {
-			return nil, err
-		}
-	}
-	return gorgonia.Add(pos, neg)
-}
-
-// swish returns x sigmoid(x).
-func swish(x *gorgonia.Node) (*gorgonia.Node, error) {
-	s, err := gorgonia.Sigmoid(x)
-	if err != nil {
-		return nil, err
-	}
-	return gorgonia.HadamardProd(x, s)
-}
-
-// Abramowitz and Stegun 7.1.26: for u >= 0,
-// erf(u) = 1 - t (a1 + t (a2 + t (a3 + t (a4 + t a5)))) exp(-u²),
-// t = 1 / (1 + p u), with an absolute error below 1.5e-7.
-const (
-	erfP  = 0.3275911
-	erfA1 = 0.254829592
-	erfA2 = -0.284496736
-	erfA3 = 1.421413741
-	erfA4 = -1.453152027
-	erfA5 = 1.061405429
-)
-
-// gelu returns x/2 (1 + erf(x/√2)). As erf is odd, x erf(x/√2) equals
-// |x| erf(|x|/√2), so gelu(x) = x/2 + |x|/2 erf(|x|/√2) needs erf only for
-// non-negative arguments, where 7.1.26 holds, and no sign.
-func gelu(x *gorgonia.Node) (*gorgonia.Node, error) {
-	c := func(v float64) *gorgonia.Node { return constant(x, v) }
-	ax, err := gorgonia.Abs(x)
-	if err != nil {
-		return nil, err
-	}
-	u, err := gorgonia.HadamardProd(ax, c(1/math.Sqrt2))
-	if err != nil {
-		return nil, err
-	}
-	// t = 1 / (1 + p u)
-	t, err := gorgonia.HadamardProd(u, c(erfP))
-	if err != nil {
-		return nil, err
-	}
-	if t, err = gorgonia.Add(t, c(1)); err != nil {
-		return nil, err
-	}
-	if t, err = gorgonia.Inverse(t); err != nil {
-		return nil, err
-	}
-	// poly = t (a1 + t (a2 + t (a3 + t (a4 + t a5))))
-	poly, err := gorgonia.HadamardProd(t, c(erfA5))
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range []float64{erfA4, erfA3, erfA2, erfA1} {
-		if poly, err = gorgonia.Add(poly, c(a)); err != nil {
-			return nil, err
-		}
-		if poly, err = gorgonia.HadamardProd(poly, t); err != nil {
-			return nil, err
-		}
-	}
-	// erf(u) = 1 - poly exp(-u²)
-	e, err := gorgonia.Square(u)
-	if err != nil {
-		return nil, err
-	}
-	if e, err = gorgonia.Neg(e); err != nil {
-		return nil, err
-	}
-	if e, err = gorgonia.Exp(e); err != nil {
-		return nil, err
-	}
-	if e, err = gorgonia.HadamardProd(poly, e); err != nil {
-		return nil, err
-	}
-	erf, err := gorgonia.Sub(c(1), e)
-	if err != nil {
-		return nil, err
-	}
-	// x/2 + |x|/2 erf(u)
-	odd, err := gorgonia.HadamardProd(ax, erf)
-	if err != nil {
-		return nil, err
-	}
-	sum, err := gorgonia.Add(x, odd)
-	if err != nil {
-		return nil, err
-	}
-	return gorgonia.HadamardProd(sum, c(0.5))
 }
 
 // softmax normalizes over the last axis.

@@ -11,6 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/profundo/profundo/internal/gradcheck"
+	"github.com/profundo/profundo/internal/ops"
 	"github.com/profundo/profundo/layers"
 )
 
@@ -40,11 +41,14 @@ var elementwiseActivations = []struct {
 	}, 1e-15},
 	{layers.SELU, func(x float64) float64 {
 		if x < 0 {
-			return 1.05070098 * 1.67326324 * math.Expm1(x)
+			return ops.SELUScale * ops.SELUAlpha * math.Expm1(x)
 		}
-		return 1.05070098 * x
+		return ops.SELUScale * x
 	}, 1e-14},
-	{layers.GELU, func(x float64) float64 { return 0.5 * x * (1 + math.Erf(x/math.Sqrt2)) }, 1e-6},
+	{layers.GELU, func(x float64) float64 { return 0.5 * x * (1 + math.Erf(x/math.Sqrt2)) }, 1e-14},
+	{layers.GELUApproximate, func(x float64) float64 {
+		return 0.5 * x * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(x+0.044715*x*x*x)))
+	}, 1e-14},
 	{layers.Swish, func(x float64) float64 { return x * refSigmoid(x) }, 1e-14},
 	{layers.SiLU, func(x float64) float64 { return x * refSigmoid(x) }, 1e-14},
 	{layers.Sigmoid, refSigmoid, 1e-14},
@@ -224,7 +228,7 @@ func TestActivatorValidate(t *testing.T) {
 		{layers.ReLU, ""},
 		{layers.GELU, ""},
 		{layers.Softmax, ""},
-		{"foo", `unknown activation "foo" (known: linear, relu, leaky_relu, elu, selu, gelu, swish, silu, sigmoid, tanh, softmax, softplus)`},
+		{"foo", `unknown activation "foo" (known: linear, relu, leaky_relu, elu, selu, gelu, gelu_approximate, swish, silu, sigmoid, tanh, softmax, softplus)`},
 		{"ReLU", `unknown activation "ReLU"`},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,8 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/profundo/profundo/internal/ops"
 )
 
 // BinaryCrossentropy is the cross-entropy between targets z in [0, 1] and
@@ -19,6 +21,16 @@ type BinaryCrossentropy struct {
 	// FromLogits says pred holds logits, not probabilities. False (the
 	// default) means probabilities, as after a sigmoid.
 	FromLogits bool
+	// LabelSmoothing, in [0, 1], moves the targets towards 0.5: z (1 - ls)
+	// + ls/2, as Keras; zero means none.
+	LabelSmoothing float64
+	// Axis is the axis Keras's per-unit loss averages over; zero means the
+	// last, a negative value counts from the end. It matters to the
+	// reductions Sum and None only.
+	Axis int
+	// Reduction reduces the per-unit losses; empty means
+	// SumOverBatchSize, their mean.
+	Reduction Reduction
 }
 
 var (
@@ -37,7 +49,9 @@ func (l BinaryCrossentropy) OnLogits(activation string) (Loss, bool) {
 	if l.FromLogits || activation != "sigmoid" {
 		return nil, false
 	}
-	return BinaryCrossentropy{FromLogits: true}, true
+	c := l
+	c.FromLogits = true
+	return c, true
 }
 
 // EncodeTargets checks that y is [n, out...] (or [n] when out is [1], which
@@ -70,8 +84,11 @@ func (l BinaryCrossentropy) Build(pred, target *gorgonia.Node) (*gorgonia.Node, 
 	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
 	}
-	return t.mean()
+	return t.reduce(l.Reduction)
 }
+
+// LossReduction returns l.Reduction.
+func (l BinaryCrossentropy) LossReduction() Reduction { return l.Reduction }
 
 // Samples returns each sample's binary cross-entropy, [batch].
 func (l BinaryCrossentropy) Samples(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
@@ -86,12 +103,32 @@ func (l BinaryCrossentropy) terms(pred, target *gorgonia.Node) (terms, error) {
 	if _, err := checkPair(pred, target); err != nil {
 		return terms{}, err
 	}
+	if err := l.Reduction.Validate(); err != nil {
+		return terms{}, err
+	}
+	axis, err := classAxis(l.Axis, pred.Shape())
+	if err != nil {
+		return terms{}, err
+	}
+	if target, err = smooth(target, l.LabelSmoothing, 2); err != nil {
+		return terms{}, err
+	}
+	var t terms
 	if l.FromLogits {
 		e, err := bceLogits(pred, target)
-		return elementwise(e, 1), err
+		if err != nil {
+			return terms{}, err
+		}
+		t = elementwise(e, 1)
+	} else {
+		s, err := bceProbs(pred, target)
+		if err != nil {
+			return terms{}, err
+		}
+		t = elementwise(s, -1)
 	}
-	s, err := bceProbs(pred, target)
-	return elementwise(s, -1), err
+	t.axis = axis
+	return t, nil
 }
 
 // bceLogits is mean(relu(x) - x z + softplus(-|x|)), with -|x| built as
@@ -115,7 +152,7 @@ func bceLogits(x, z *gorgonia.Node) (*gorgonia.Node, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "-|x|")
 	}
-	sp, err := gorgonia.Softplus(na)
+	sp, err := ops.Elementwise(na, ops.Softplus())
 	if err != nil {
 		return nil, errors.Wrap(err, "softplus(-|x|)")
 	}

@@ -21,6 +21,15 @@ type CategoricalCrossentropy struct {
 	// FromLogits says pred holds logits, not probabilities. False (the
 	// default) means probabilities, as after a softmax.
 	FromLogits bool
+	// LabelSmoothing, in [0, 1], moves the targets towards uniform: y (1 -
+	// ls) + ls/k over k classes, as Keras; zero means none.
+	LabelSmoothing float64
+	// Axis is the class axis; zero means the last, a negative value counts
+	// from the end.
+	Axis int
+	// Reduction reduces the per-sample losses; empty means
+	// SumOverBatchSize, their mean.
+	Reduction Reduction
 }
 
 var (
@@ -39,7 +48,9 @@ func (l CategoricalCrossentropy) OnLogits(activation string) (Loss, bool) {
 	if l.FromLogits || activation != "softmax" {
 		return nil, false
 	}
-	return CategoricalCrossentropy{FromLogits: true}, true
+	c := l
+	c.FromLogits = true
+	return c, true
 }
 
 // EncodeTargets checks that y is [n, out...] and that every value is
@@ -65,16 +76,19 @@ func (l CategoricalCrossentropy) EncodeTargets(y *tensor.Dense, out []int) (*ten
 // Build returns the scalar mean categorical cross-entropy of pred against
 // target.
 func (l CategoricalCrossentropy) Build(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
-	t, err := categorical(pred, target, l.FromLogits)
+	t, err := categorical(pred, target, l.FromLogits, l.Axis, l.LabelSmoothing, l.Reduction)
 	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
 	}
-	return t.mean()
+	return t.reduce(l.Reduction)
 }
+
+// LossReduction returns l.Reduction.
+func (l CategoricalCrossentropy) LossReduction() Reduction { return l.Reduction }
 
 // Samples returns each sample's cross-entropy, [batch].
 func (l CategoricalCrossentropy) Samples(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
-	t, err := categorical(pred, target, l.FromLogits)
+	t, err := categorical(pred, target, l.FromLogits, l.Axis, l.LabelSmoothing, l.Reduction)
 	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
 	}
@@ -83,19 +97,25 @@ func (l CategoricalCrossentropy) Samples(pred, target *gorgonia.Node) (*gorgonia
 
 // categorical returns the terms y log p, whose sum over the last axis,
 // negated, is each row's cross-entropy.
-func categorical(pred, target *gorgonia.Node, fromLogits bool) (terms, error) {
+func categorical(pred, target *gorgonia.Node, fromLogits bool, axisOpt int, ls float64, r Reduction) (terms, error) {
 	if _, err := checkPair(pred, target); err != nil {
+		return terms{}, err
+	}
+	if err := r.Validate(); err != nil {
 		return terms{}, err
 	}
 	ps := pred.Shape()
 	if ps.Dims() < 2 || ps.Dims() > 4 {
 		return terms{}, errors.Errorf("pred must be [batch, k] (up to 4 axes), got shape %v", ps)
 	}
-	axis := ps.Dims() - 1
-	var (
-		logp *gorgonia.Node
-		err  error
-	)
+	axis, err := classAxis(axisOpt, ps)
+	if err != nil {
+		return terms{}, err
+	}
+	if target, err = smooth(target, ls, ps[axis]); err != nil {
+		return terms{}, err
+	}
+	var logp *gorgonia.Node
 	if fromLogits {
 		if logp, err = ops.LogSoftmax(pred, axis); err != nil {
 			return terms{}, err
@@ -107,7 +127,7 @@ func categorical(pred, target *gorgonia.Node, fromLogits bool) (terms, error) {
 	if err != nil {
 		return terms{}, errors.Wrap(err, "y log p")
 	}
-	return terms{x: yl, scale: -1, count: rows(pred)}, nil
+	return terms{x: yl, scale: -1, count: ps.TotalSize() / ps[axis], axis: axis}, nil
 }
 
 // logProbs is log(clip(p / sum(p, axis))), Keras's treatment of

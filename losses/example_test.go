@@ -108,7 +108,7 @@ func ExampleBinaryCrossentropy_OnLogits() {
 	}
 	fmt.Printf("%#v\n", l)
 	// Output:
-	// losses.BinaryCrossentropy{FromLogits:true}
+	// losses.BinaryCrossentropy{FromLogits:true, LabelSmoothing:0, Axis:0, Reduction:""}
 }
 
 func ExampleBinaryCrossentropy_EncodeTargets() {

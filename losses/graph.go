@@ -55,13 +55,6 @@ func scaledSum(x *gorgonia.Node, k float64) (*gorgonia.Node, error) {
 	return out, nil
 }
 
-// rows is the number of per-sample losses of a class-probability tensor
-// [batch, ..., k]: every axis but the last.
-func rows(x *gorgonia.Node) int {
-	s := x.Shape()
-	return s.TotalSize() / s[len(s)-1]
-}
-
 // sameShape reports whether a and b have the same axes. Unlike
 // tensor.Shape.Eq it tells (4, 1) from (4).
 func sameShape(a, b tensor.Shape) bool {

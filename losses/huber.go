@@ -20,6 +20,9 @@ type Huber struct {
 	// Delta is where the loss turns from quadratic to linear; it must be
 	// > 0. Zero means 1.0, Keras's default.
 	Delta float64
+	// Reduction reduces the per-sample losses; empty means
+	// SumOverBatchSize, their mean.
+	Reduction Reduction
 }
 
 var _ Loss = Huber{}
@@ -46,8 +49,11 @@ func (l Huber) Build(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
 	}
-	return t.mean()
+	return t.reduce(l.Reduction)
 }
+
+// LossReduction returns l.Reduction.
+func (l Huber) LossReduction() Reduction { return l.Reduction }
 
 // Samples returns each sample's Huber loss, [batch].
 func (l Huber) Samples(pred, target *gorgonia.Node) (*gorgonia.Node, error) {

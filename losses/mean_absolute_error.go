@@ -8,7 +8,11 @@ import (
 // MeanAbsoluteError is the mean of |pred - target| over every element of
 // pred, [batch, out...]: Keras's mean over the last axis, then over the batch.
 // target has pred's shape. Its name is "mean_absolute_error" ("mae").
-type MeanAbsoluteError struct{}
+type MeanAbsoluteError struct {
+	// Reduction reduces the per-sample losses; empty means
+	// SumOverBatchSize, their mean.
+	Reduction Reduction
+}
 
 var _ Loss = MeanAbsoluteError{}
 
@@ -22,8 +26,11 @@ func (l MeanAbsoluteError) Build(pred, target *gorgonia.Node) (*gorgonia.Node, e
 	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
 	}
-	return t.mean()
+	return t.reduce(l.Reduction)
 }
+
+// LossReduction returns l.Reduction.
+func (l MeanAbsoluteError) LossReduction() Reduction { return l.Reduction }
 
 // Samples returns each sample's mean absolute error, [batch].
 func (l MeanAbsoluteError) Samples(pred, target *gorgonia.Node) (*gorgonia.Node, error) {

@@ -8,7 +8,11 @@ import (
 // MeanSquaredError is the mean of (pred - target)^2 over every element of
 // pred, [batch, out...]: Keras's mean over the last axis, then over the batch.
 // target has pred's shape. Its name is "mean_squared_error" ("mse").
-type MeanSquaredError struct{}
+type MeanSquaredError struct {
+	// Reduction reduces the per-sample losses; empty means
+	// SumOverBatchSize, their mean.
+	Reduction Reduction
+}
 
 var _ Loss = MeanSquaredError{}
 
@@ -21,8 +25,11 @@ func (l MeanSquaredError) Build(pred, target *gorgonia.Node) (*gorgonia.Node, er
 	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
 	}
-	return t.mean()
+	return t.reduce(l.Reduction)
 }
+
+// LossReduction returns l.Reduction.
+func (l MeanSquaredError) LossReduction() Reduction { return l.Reduction }
 
 // Samples returns each sample's mean squared error, [batch].
 func (l MeanSquaredError) Samples(pred, target *gorgonia.Node) (*gorgonia.Node, error) {

@@ -17,6 +17,9 @@ type SparseCategoricalCrossentropy struct {
 	// FromLogits says pred holds logits, not probabilities. False (the
 	// default) means probabilities, as after a softmax.
 	FromLogits bool
+	// Reduction reduces the per-sample losses; empty means
+	// SumOverBatchSize, their mean.
+	Reduction Reduction
 }
 
 var (
@@ -35,22 +38,27 @@ func (l SparseCategoricalCrossentropy) OnLogits(activation string) (Loss, bool) 
 	if l.FromLogits || activation != "softmax" {
 		return nil, false
 	}
-	return SparseCategoricalCrossentropy{FromLogits: true}, true
+	c := l
+	c.FromLogits = true
+	return c, true
 }
 
 // Build returns the scalar mean cross-entropy of pred, [batch, k], against
 // target, the one-hot rows [batch, k] that EncodeTargets makes.
 func (l SparseCategoricalCrossentropy) Build(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
-	t, err := categorical(pred, target, l.FromLogits)
+	t, err := categorical(pred, target, l.FromLogits, 0, 0, l.Reduction)
 	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
 	}
-	return t.mean()
+	return t.reduce(l.Reduction)
 }
+
+// LossReduction returns l.Reduction.
+func (l SparseCategoricalCrossentropy) LossReduction() Reduction { return l.Reduction }
 
 // Samples returns each sample's cross-entropy, [batch].
 func (l SparseCategoricalCrossentropy) Samples(pred, target *gorgonia.Node) (*gorgonia.Node, error) {
-	t, err := categorical(pred, target, l.FromLogits)
+	t, err := categorical(pred, target, l.FromLogits, 0, 0, l.Reduction)
 	if err != nil {
 		return nil, errors.Wrap(err, l.Name())
 	}

@@ -107,6 +107,7 @@ func (f *Functional) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 	dt := f.dtype
 	call := layers.NewCall(dt, batch, training(mode))
 	call.NoLosses = mode == trainer.PredictMode
+	call.InputGrads = mode == trainer.InputGradientMode
 	xs := make([]*gorgonia.Node, len(f.inputs))
 	xvs := make([]*tensor.Dense, len(f.inputs))
 	for i, in := range f.inputs {
@@ -149,6 +150,9 @@ func (f *Functional) buildGraph(mode trainer.Mode, batch int) (g *trainer.Graph,
 		var wv *tensor.Dense
 		if l, w, wv, err = outputLoss(call, mode, loss, out, pred, t); w != nil {
 			g.Weights, g.WeightsValue = w, wv
+		}
+		if err == nil {
+			l, err = losses.Total(l)
 		}
 		if err != nil {
 			return nil, errors.Wrapf(err, "output %q: loss %s", f.outNames[i], loss.Name())
@@ -196,11 +200,12 @@ func (f *Functional) learnables(call *layers.Call) gorgonia.Nodes {
 
 // training reports whether graphs of mode train (and so stay cached).
 func training(mode trainer.Mode) bool {
-	return mode == trainer.TrainMode || mode == trainer.WeightedTrainMode
+	return mode == trainer.TrainMode || mode == trainer.WeightedTrainMode || mode == trainer.GradientMode || mode == trainer.InputGradientMode
 }
 
 // weightedLoss is sum(w_i * loss_i) / batch, Keras's reduction of weighted
-// samples, with w fed through a [batch] input.
+// samples (sum(w_i * loss_i) with the loss's reduction Sum), with w fed
+// through a [batch] input.
 func weightedLoss(call *layers.Call, loss losses.Loss, pred, target *gorgonia.Node) (l, w *gorgonia.Node, wv *tensor.Dense, err error) {
 	sl, ok := loss.(losses.SampleLoss)
 	if !ok {
@@ -217,15 +222,7 @@ func weightedLoss(call *layers.Call, loss losses.Loss, pred, target *gorgonia.No
 	if err != nil {
 		return nil, nil, nil, errors.Wrap(err, "weight the samples")
 	}
-	sum, err := gorgonia.Sum(prod)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	inv := gorgonia.NewConstant(1 / float64(batch))
-	if call.DType == tensor.Float32 {
-		inv = gorgonia.NewConstant(float32(1 / float64(batch)))
-	}
-	if l, err = gorgonia.Mul(sum, inv); err != nil {
+	if l, err = losses.ReduceWeighted(loss, prod); err != nil {
 		return nil, nil, nil, err
 	}
 	return l, w, wv, nil

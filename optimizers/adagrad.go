@@ -35,6 +35,9 @@ type AdaGrad struct {
 	// Clip bounds the gradients before the update; the zero value clips
 	// nothing.
 	Clip Clip
+	// Options are the moving average of the weights and the gradient
+	// accumulation; the zero value turns both off.
+	Options
 }
 
 var _ Optimizer = AdaGrad{}
@@ -64,6 +67,9 @@ func (o AdaGrad) NewSolver() (Solver, error) {
 	if err := validateSchedule("adagrad", o.Schedule); err != nil {
 		return nil, err
 	}
+	if err := s.extras(o.Options, nil); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -76,8 +82,13 @@ var _ Solver = (*adagradSolver)(nil)
 
 // Step updates every parameter in place and zeroes its gradient.
 func (s *adagradSolver) Step(vgs []gorgonia.ValueGrad) error {
-	if err := s.begin(vgs); err != nil {
+	update, err := s.begin(vgs)
+	if err != nil {
 		return err
+	}
+	if !update {
+		s.end()
+		return nil
 	}
 	lim := s.clip.limit()
 	s.update(func(p *param, lo, hi int) {
@@ -87,6 +98,7 @@ func (s *adagradSolver) Step(vgs []gorgonia.ValueGrad) error {
 			adagradStep(p.w64[lo:hi], p.g64[lo:hi], p.state64[0][lo:hi], s.lr, s.eps, p.scale, lim)
 		}
 	})
+	s.end()
 	return nil
 }
 

@@ -33,9 +33,15 @@ type Adam struct {
 	// Epsilon keeps the division finite; zero means 1e-7 (Keras's
 	// "epsilon hat", added to sqrt(v)).
 	Epsilon float64
+	// AMSGrad divides by the largest second moment seen so far instead of
+	// the current one, as Keras's amsgrad=True; false means plain Adam.
+	AMSGrad bool `json:",omitempty"`
 	// Clip bounds the gradients before the update; the zero value clips
 	// nothing.
 	Clip Clip
+	// Options are the moving average of the weights and the gradient
+	// accumulation; the zero value turns both off.
+	Options
 }
 
 var _ Optimizer = Adam{}
@@ -45,7 +51,7 @@ func (Adam) Name() string { return "adam" }
 
 // NewSolver returns a fresh Adam solver, or an error naming a bad field.
 func (o Adam) NewSolver() (Solver, error) {
-	s, err := o.solver("adam", 0)
+	s, err := o.solver("adam", 0, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +60,7 @@ func (o Adam) NewSolver() (Solver, error) {
 
 // solver checks o's fields and makes an Adam solver that first decays the
 // weights by lr*decay, which AdamW sets.
-func (o Adam) solver(name string, decay float64) (*adamSolver, error) {
+func (o Adam) solver(name string, decay float64, exclude []string) (*adamSolver, error) {
 	s := &adamSolver{
 		core:  core{name: name, lr: orDefault(o.LearningRate, 0.001), sched: o.Schedule, clip: o.Clip, slots: 2},
 		beta1: orDefault(o.Beta1, 0.9),
@@ -83,6 +89,12 @@ func (o Adam) solver(name string, decay float64) (*adamSolver, error) {
 	if err := validateSchedule(name, o.Schedule); err != nil {
 		return nil, err
 	}
+	if o.AMSGrad {
+		s.slots, s.amsgrad = 3, true
+	}
+	if err := s.extras(o.Options, exclude); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -90,14 +102,20 @@ type adamSolver struct {
 	core
 	beta1, beta2, eps float64
 	decay             float64 // AdamW's weight decay; 0 for Adam
+	amsgrad           bool
 }
 
 var _ Solver = (*adamSolver)(nil)
 
 // Step updates every parameter in place and zeroes its gradient.
 func (s *adamSolver) Step(vgs []gorgonia.ValueGrad) error {
-	if err := s.begin(vgs); err != nil {
+	update, err := s.begin(vgs)
+	if err != nil {
 		return err
+	}
+	if !update {
+		s.end()
+		return nil
 	}
 	t := float64(s.steps)
 	k := adamCoeffs{
@@ -108,13 +126,27 @@ func (s *adamSolver) Step(vgs []gorgonia.ValueGrad) error {
 		decay: s.lr * s.decay,
 		lim:   s.clip.limit(),
 	}
+	amsgrad := s.AMSGrad()
 	s.update(func(p *param, lo, hi int) {
+		k := k
+		if p.noDecay {
+			k.decay = 0
+		}
 		if p.dtype == tensor.Float32 {
-			adamStep(p.w32[lo:hi], p.g32[lo:hi], p.state32[0][lo:hi], p.state32[1][lo:hi], float32(p.scale), k)
+			var vhat []float32
+			if amsgrad {
+				vhat = p.state32[2][lo:hi]
+			}
+			adamStep(p.w32[lo:hi], p.g32[lo:hi], p.state32[0][lo:hi], p.state32[1][lo:hi], vhat, float32(p.scale), k)
 		} else {
-			adamStep(p.w64[lo:hi], p.g64[lo:hi], p.state64[0][lo:hi], p.state64[1][lo:hi], p.scale, k)
+			var vhat []float64
+			if amsgrad {
+				vhat = p.state64[2][lo:hi]
+			}
+			adamStep(p.w64[lo:hi], p.g64[lo:hi], p.state64[0][lo:hi], p.state64[1][lo:hi], vhat, p.scale, k)
 		}
 	})
+	s.end()
 	return nil
 }
 
@@ -127,8 +159,12 @@ type adamCoeffs struct {
 	lim    float64 // Clip.Value, or +Inf
 }
 
+// AMSGrad reports whether the solver keeps the largest second moments.
+func (s *adamSolver) AMSGrad() bool { return s.amsgrad }
+
 // adamStep is one fused pass: decay, clip, moments, update, zero gradient.
-func adamStep[T float](w, g, m, v []T, scale T, k adamCoeffs) {
+// vhat, when not nil, keeps the largest second moments (AMSGrad).
+func adamStep[T float](w, g, m, v, vhat []T, scale T, k adamCoeffs) {
 	b1, b2, alpha, eps, decay, lim := T(k.b1), T(k.b2), T(k.alpha), T(k.eps), T(k.decay), T(k.lim)
 	m, v, g = m[:len(w)], v[:len(w)], g[:len(w)]
 	for i := range w {
@@ -138,6 +174,10 @@ func adamStep[T float](w, g, m, v []T, scale T, k adamCoeffs) {
 		mi := m[i] + (gi-m[i])*b1
 		vi := v[i] + (gi*gi-v[i])*b2
 		m[i], v[i] = mi, vi
+		if vhat != nil {
+			vi = max(vhat[i], vi)
+			vhat[i] = vi
+		}
 		w[i] = wi - mi*alpha/(T(math.Sqrt(float64(vi)))+eps)
 		g[i] = 0
 	}

@@ -22,9 +22,20 @@ type AdamW struct {
 	Beta2 float64
 	// Epsilon keeps the division finite; zero means 1e-7.
 	Epsilon float64
+	// AMSGrad divides by the largest second moment seen so far instead of
+	// the current one, as Keras's amsgrad=True; false means plain Adam.
+	AMSGrad bool `json:",omitempty"`
+	// ExcludeFromWeightDecay are regular expressions: a weight whose name
+	// ("<layer>/<weight>") contains a match of one of them takes no weight
+	// decay, as Keras's exclude_from_weight_decay(var_names=...);
+	// ["bias"] spares the biases. Empty means every weight decays.
+	ExcludeFromWeightDecay []string `json:",omitempty"`
 	// Clip bounds the gradients before the update; the zero value clips
 	// nothing.
 	Clip Clip
+	// Options are the moving average of the weights and the gradient
+	// accumulation; the zero value turns both off.
+	Options
 }
 
 var _ Optimizer = AdamW{}
@@ -38,8 +49,8 @@ func (o AdamW) NewSolver() (Solver, error) {
 	if err := checkRange("adamw", "WeightDecay", wd, 0, inf, false); err != nil {
 		return nil, err
 	}
-	a := Adam{LearningRate: o.LearningRate, Schedule: o.Schedule, Beta1: o.Beta1, Beta2: o.Beta2, Epsilon: o.Epsilon, Clip: o.Clip}
-	s, err := a.solver("adamw", wd)
+	a := Adam{LearningRate: o.LearningRate, Schedule: o.Schedule, Beta1: o.Beta1, Beta2: o.Beta2, Epsilon: o.Epsilon, AMSGrad: o.AMSGrad, Clip: o.Clip, Options: o.Options}
+	s, err := a.solver("adamw", wd, o.ExcludeFromWeightDecay)
 	if err != nil {
 		return nil, err
 	}

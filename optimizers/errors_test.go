@@ -2,6 +2,7 @@ package optimizers_test
 
 import (
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -138,7 +139,7 @@ func TestByName(t *testing.T) {
 			t.Errorf("ByName(%q, %v): %v", tc.name, tc.lr, err)
 			continue
 		}
-		if got != tc.want {
+		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("ByName(%q, %v) = %#v, want %#v", tc.name, tc.lr, got, tc.want)
 		}
 		if got.Name() != tc.name {

@@ -193,6 +193,6 @@ func ExampleByName() {
 	_, err = optimizers.ByName("nadam", 0)
 	fmt.Println(err)
 	// Output:
-	// optimizers.Adam{LearningRate:0.01, Schedule:optimizers.Schedule(nil), Beta1:0, Beta2:0, Epsilon:0, Clip:optimizers.Clip{Norm:0, GlobalNorm:0, Value:0}} <nil>
+	// optimizers.Adam{LearningRate:0.01, Schedule:optimizers.Schedule(nil), Beta1:0, Beta2:0, Epsilon:0, AMSGrad:false, Clip:optimizers.Clip{Norm:0, GlobalNorm:0, Value:0}, Options:optimizers.Options{UseEMA:false, EMAMomentum:0, EMAOverwriteFrequency:0, GradientAccumulationSteps:0}} <nil>
 	// unknown optimizer "nadam"; known: sgd, adam, adamw, rmsprop, adagrad
 }

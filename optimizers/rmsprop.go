@@ -9,9 +9,9 @@ import (
 )
 
 // RMSProp divides each gradient by a moving root mean square of the recent
-// gradients, with Keras 3's update rule (keras/src/optimizers/rmsprop.py,
-// not centered). With gradient g, mean square v and, when Momentum > 0,
-// velocity u (both zero at first):
+// gradients, with Keras 3's update rule (keras/src/optimizers/rmsprop.py).
+// With gradient g, mean square v and, when Momentum > 0, velocity u (both
+// zero at first), not centered:
 //
 //	v = Rho v + (1 - Rho) g^2
 //	inc = lr g / sqrt(v + Epsilon)
@@ -35,9 +35,17 @@ type RMSProp struct {
 	// Momentum, in [0, 1], adds a velocity to the updates; zero (the
 	// default) means none.
 	Momentum float64
+	// Centered divides by an estimate of the gradients' variance instead
+	// of their mean square: a moving average a of the gradients is kept
+	// and the denominator is sqrt(v - a^2 + Epsilon), as Keras's
+	// centered=True; false means not centered.
+	Centered bool `json:",omitempty"`
 	// Clip bounds the gradients before the update; the zero value clips
 	// nothing.
 	Clip Clip
+	// Options are the moving average of the weights and the gradient
+	// accumulation; the zero value turns both off.
+	Options
 }
 
 var _ Optimizer = RMSProp{}
@@ -74,20 +82,33 @@ func (o RMSProp) NewSolver() (Solver, error) {
 	if s.momentum > 0 {
 		s.slots = 2
 	}
+	if o.Centered {
+		s.centered = s.slots
+		s.slots++
+	}
+	if err := s.extras(o.Options, nil); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 type rmspropSolver struct {
 	core
 	rho, eps, momentum float64
+	centered           int // the slot of the gradients' average; 0 when not centered
 }
 
 var _ Solver = (*rmspropSolver)(nil)
 
 // Step updates every parameter in place and zeroes its gradient.
 func (s *rmspropSolver) Step(vgs []gorgonia.ValueGrad) error {
-	if err := s.begin(vgs); err != nil {
+	update, err := s.begin(vgs)
+	if err != nil {
 		return err
+	}
+	if !update {
+		s.end()
+		return nil
 	}
 	lim := s.clip.limit()
 	s.update(func(p *param, lo, hi int) {
@@ -97,6 +118,7 @@ func (s *rmspropSolver) Step(vgs []gorgonia.ValueGrad) error {
 			rmspropStep(s, p.w64[lo:hi], p.g64[lo:hi], part(p.state64, lo, hi), p.scale, lim)
 		}
 	})
+	s.end()
 	return nil
 }
 
@@ -108,11 +130,21 @@ func rmspropStep[T float](s *rmspropSolver, w, g []T, state [][]T, scale, lim T)
 		u = state[1][:len(w)]
 	}
 	mom := T(s.momentum)
+	var a []T
+	if s.centered > 0 {
+		a = state[s.centered][:len(w)]
+	}
 	for i := range w {
 		gi := clipped(g[i], scale, lim)
 		vi := rho*v[i] + (1-rho)*gi*gi
 		v[i] = vi
-		inc := lr * gi / T(math.Sqrt(float64(vi+eps)))
+		den := vi + eps
+		if a != nil {
+			ai := rho*a[i] + (1-rho)*gi
+			a[i] = ai
+			den = vi - ai*ai + eps
+		}
+		inc := lr * gi / T(math.Sqrt(float64(den)))
 		if u != nil {
 			u[i] = mom*u[i] + inc
 			inc = u[i]

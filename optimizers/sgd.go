@@ -31,6 +31,9 @@ type SGD struct {
 	// Clip bounds the gradients before the update; the zero value clips
 	// nothing.
 	Clip Clip
+	// Options are the moving average of the weights and the gradient
+	// accumulation; the zero value turns both off.
+	Options
 }
 
 var _ Optimizer = SGD{}
@@ -57,6 +60,9 @@ func (o SGD) NewSolver() (Solver, error) {
 	if o.Momentum != 0 {
 		s.slots = 1
 	}
+	if err := s.extras(o.Options, nil); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -70,8 +76,13 @@ var _ Solver = (*sgdSolver)(nil)
 
 // Step updates every parameter in place and zeroes its gradient.
 func (s *sgdSolver) Step(vgs []gorgonia.ValueGrad) error {
-	if err := s.begin(vgs); err != nil {
+	update, err := s.begin(vgs)
+	if err != nil {
 		return err
+	}
+	if !update {
+		s.end()
+		return nil
 	}
 	lim := s.clip.limit()
 	s.update(func(p *param, lo, hi int) {
@@ -81,6 +92,7 @@ func (s *sgdSolver) Step(vgs []gorgonia.ValueGrad) error {
 			sgdStep(s, p.w64[lo:hi], p.g64[lo:hi], part(p.state64, lo, hi), p.scale, lim)
 		}
 	})
+	s.end()
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"regexp"
+
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -29,6 +31,7 @@ type param struct {
 	w64, g64 []float64
 	size     int     // number of weights: len(w32) or len(w64)
 	scale    float64 // from clipping by norm or global norm; 1 when off
+	noDecay  bool    // excluded from weight decay (ExcludeFromWeightDecay)
 }
 
 // core is what every solver shares: the learning rate, the clipping, the
@@ -43,6 +46,10 @@ type core struct {
 	fill   float64 // initial value of the state
 	params []param
 	steps  int // completed steps, counting the current one once begin returns
+
+	opts    Options          // moving average, gradient accumulation
+	base    int              // the first slot of the options' state
+	noDecay []*regexp.Regexp // ExcludeFromWeightDecay
 }
 
 // LearningRate returns the learning rate the next step uses: with a
@@ -68,22 +75,35 @@ func (c *core) SetLearningRate(lr float64) {
 func (c *core) Schedule() Schedule { return c.sched }
 
 // begin checks the parameters of a step, sets the rate from the schedule,
-// allocates the state on the first step, binds the tensors of the step and
-// computes the clipping scales. It changes nothing when it returns an error.
-func (c *core) begin(vgs []gorgonia.ValueGrad) error {
+// allocates the state on the first step, binds the tensors of the step,
+// accumulates the gradients (GradientAccumulationSteps) and computes the
+// clipping scales. It reports whether the step updates the weights (false
+// on a step that only accumulates), and changes nothing when it returns an
+// error.
+func (c *core) begin(vgs []gorgonia.ValueGrad) (bool, error) {
+	update, err := c.bind(vgs)
+	if err != nil || !update {
+		return update, err
+	}
+	c.scales()
+	return true, nil
+}
+
+// bind is begin without the clipping scales.
+func (c *core) bind(vgs []gorgonia.ValueGrad) (bool, error) {
 	if len(vgs) == 0 {
-		return errors.Errorf("%s: no parameters to update", c.name)
+		return false, errors.Errorf("%s: no parameters to update", c.name)
 	}
 	lr := c.lr
 	if c.sched != nil {
 		var err error
 		if lr, err = scheduledRate(c.name, c.sched, c.steps); err != nil {
-			return err
+			return false, err
 		}
 	}
 	first := c.params == nil
 	if !first && len(vgs) != len(c.params) {
-		return errors.Errorf("%s: got %d parameters, the solver was first stepped with %d", c.name, len(vgs), len(c.params))
+		return false, errors.Errorf("%s: got %d parameters, the solver was first stepped with %d", c.name, len(vgs), len(c.params))
 	}
 	params := c.params
 	if first {
@@ -92,13 +112,13 @@ func (c *core) begin(vgs []gorgonia.ValueGrad) error {
 	for i, vg := range vgs {
 		w, g, err := tensors(vg)
 		if err != nil {
-			return errors.Wrapf(err, "%s: %s", c.name, paramName(i, vg))
+			return false, errors.Wrapf(err, "%s: %s", c.name, paramName(i, vg))
 		}
 		p := &params[i]
 		if first {
 			p.shape, p.dtype = w.Shape().Clone(), w.Dtype()
 		} else if !sameShape(w.Shape(), p.shape) || w.Dtype() != p.dtype {
-			return errors.Errorf("%s: %s is %v %v, the solver was first stepped with %v %v",
+			return false, errors.Errorf("%s: %s is %v %v, the solver was first stepped with %v %v",
 				c.name, paramName(i, vg), w.Dtype(), w.Shape(), p.dtype, p.shape)
 		}
 		if w.Dtype() == tensor.Float32 {
@@ -108,17 +128,32 @@ func (c *core) begin(vgs []gorgonia.ValueGrad) error {
 			p.w64, p.g64 = w.Float64s(), g.Float64s()
 			p.size = len(p.w64)
 		}
+		p.noDecay = !c.decays(vg)
 	}
 	if first {
 		for i := range params {
 			params[i].alloc(c.slots, c.fill)
+			if c.opts.accumulating() || c.opts.UseEMA {
+				params[i].zeroFrom(c.base)
+			}
 		}
 		c.params = params
 	}
-	c.scales()
+	update := c.accumulate()
 	c.lr = lr
 	c.steps++
-	return nil
+	return update, nil
+}
+
+// zeroFrom zeroes the state slots from k on (the options' slots, which
+// start at zero whatever the solver's fill).
+func (p *param) zeroFrom(k int) {
+	for s := k; s < len(p.state32); s++ {
+		clear(p.state32[s])
+	}
+	for s := k; s < len(p.state64); s++ {
+		clear(p.state64[s])
+	}
 }
 
 // update calls fn for every parameter over [0, size): in one call, or, for

@@ -220,10 +220,24 @@ func runLoop(ctx context.Context, r *loopRun, data Data, cfg FitConfig, hist *Hi
 		}
 		return nil
 	}
+	// finalize lets the solver set the weights training ends with (the
+	// moving averages of optimizers.Options.UseEMA), as Keras's fit calls
+	// finalize_variable_values, before the callbacks hear of the end.
+	finalize := func() error {
+		if f, ok := r.solver.(optimizers.Finalizer); ok {
+			if err := f.FinalizeWeights(); err != nil {
+				return errors.Wrap(err, "fit: finalize the weights")
+			}
+		}
+		return nil
+	}
 	// end ends training after a callback's error: a stop asked for is clean,
 	// and the callbacks are told training ended.
 	end := func(err error) error {
 		if !errors.Is(err, ErrStop) {
+			return err
+		}
+		if err := finalize(); err != nil {
 			return err
 		}
 		return stopped(notify(TrainEnd))
@@ -289,6 +303,9 @@ func runLoop(ctx context.Context, r *loopRun, data Data, cfg FitConfig, hist *Hi
 		if err := notify(EpochEnd); err != nil {
 			return hist, end(err)
 		}
+	}
+	if err := finalize(); err != nil {
+		return hist, err
 	}
 	return hist, stopped(notify(TrainEnd))
 }

@@ -53,6 +53,10 @@ func (m Mode) String() string {
 		return "predict"
 	case WeightedTrainMode:
 		return "weighted train"
+	case GradientMode:
+		return "gradient"
+	case InputGradientMode:
+		return "input gradient"
 	}
 	return "unknown"
 }
@@ -131,6 +135,9 @@ func (g *Graph) compile() (err error) {
 			err = errors.Errorf("compile %s graph for batch %d: %v", g.Mode, g.Batch, r)
 		}
 	}()
+	if g.Mode == GradientMode || g.Mode == InputGradientMode {
+		return g.compileGradients()
+	}
 	if g.Mode.training() {
 		if g.Loss == nil || len(g.Learnables) == 0 {
 			return errors.Errorf("train graph for batch %d has no loss or no trainable weights", g.Batch)
