@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -18,10 +19,14 @@ type Spec struct {
 	Config json.RawMessage `json:"config,omitempty"`
 }
 
-// Kinds lists the layer kinds New knows.
+// Kinds lists the layer kinds New knows, sorted.
 func Kinds() []string {
-	return []string{"activation", "average_pooling1d", "average_pooling2d", "batch_normalization", "bidirectional", "conv1d", "conv2d", "dense", "dropout", "embedding", "flatten", "global_average_pooling1d", "global_average_pooling2d",
-		"global_max_pooling1d", "global_max_pooling2d", "gru", "input", "layer_normalization", "lstm", "max_pooling1d", "max_pooling2d", "rescaling", "reshape", "simple_rnn", "spatial_dropout2d", "time_distributed", "up_sampling2d", "zero_padding2d"}
+	kinds := []string{"activation", "average_pooling1d", "average_pooling2d", "batch_normalization", "bidirectional", "conv1d", "conv2d", "dense", "dropout", "embedding", "flatten", "global_average_pooling1d", "global_average_pooling2d",
+		"global_max_pooling1d", "global_max_pooling2d", "gru", "input", "layer_normalization", "lstm", "max_pooling1d", "max_pooling2d", "rescaling", "reshape", "simple_rnn", "spatial_dropout2d", "time_distributed", "up_sampling2d", "zero_padding2d",
+		"conv1d_transpose", "conv2d_transpose",
+	}
+	slices.Sort(kinds)
+	return kinds
 }
 
 // New returns a new, unconfigured layer of the given kind.
@@ -83,6 +88,12 @@ func New(kind string) (Layer, error) {
 		return &UpSampling2D{}, nil
 	case "zero_padding2d":
 		return &ZeroPadding2D{}, nil
+	}
+	switch kind {
+	case "conv1d_transpose":
+		return &Conv1DTranspose{}, nil
+	case "conv2d_transpose":
+		return &Conv2DTranspose{}, nil
 	}
 	return nil, errors.Errorf("unknown layer kind %q (known: %s)", kind, strings.Join(Kinds(), ", "))
 }
