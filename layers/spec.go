@@ -23,7 +23,7 @@ type Spec struct {
 func Kinds() []string {
 	kinds := []string{"activation", "average_pooling1d", "average_pooling2d", "batch_normalization", "bidirectional", "conv1d", "conv2d", "dense", "dropout", "embedding", "flatten", "global_average_pooling1d", "global_average_pooling2d",
 		"global_max_pooling1d", "global_max_pooling2d", "gru", "input", "layer_normalization", "lstm", "max_pooling1d", "max_pooling2d", "rescaling", "reshape", "simple_rnn", "spatial_dropout2d", "time_distributed", "up_sampling2d", "zero_padding2d",
-		"conv1d_transpose", "conv2d_transpose",
+		"conv1d_transpose", "conv2d_transpose", "depthwise_conv2d", "separable_conv2d",
 	}
 	slices.Sort(kinds)
 	return kinds
@@ -94,6 +94,10 @@ func New(kind string) (Layer, error) {
 		return &Conv1DTranspose{}, nil
 	case "conv2d_transpose":
 		return &Conv2DTranspose{}, nil
+	case "depthwise_conv2d":
+		return &DepthwiseConv2D{}, nil
+	case "separable_conv2d":
+		return &SeparableConv2D{}, nil
 	}
 	return nil, errors.Errorf("unknown layer kind %q (known: %s)", kind, strings.Join(Kinds(), ", "))
 }
