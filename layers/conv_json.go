@@ -167,3 +167,37 @@ func (l *SeparableConv2D) UnmarshalJSON(data []byte) error {
 		KernelConstraint: aux.PointwiseConstraint, BiasConstraint: aux.BiasConstraint,
 	})
 }
+
+type conv3DFields Conv3D
+
+type conv3DJSON struct {
+	*conv3DFields
+	weightOptsJSON
+}
+
+func (l *Conv3D) weightOpts() weightOpts {
+	return weightOpts{
+		KernelInitializer: &l.KernelInitializer, BiasInitializer: &l.BiasInitializer,
+		KernelRegularizer: &l.KernelRegularizer, BiasRegularizer: &l.BiasRegularizer, ActivityRegularizer: &l.ActivityRegularizer,
+		KernelConstraint: &l.KernelConstraint, BiasConstraint: &l.BiasConstraint,
+	}
+}
+
+// MarshalJSON writes Conv3D's configuration, initializers, regularizers
+// and constraints included.
+func (l *Conv3D) MarshalJSON() ([]byte, error) {
+	opts, err := l.weightOpts().toJSON()
+	if err != nil {
+		return nil, errors.Wrapf(err, "conv3d %q", l.Name)
+	}
+	return json.Marshal(conv3DJSON{(*conv3DFields)(l), opts})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (l *Conv3D) UnmarshalJSON(data []byte) error {
+	aux := conv3DJSON{conv3DFields: (*conv3DFields)(l)}
+	if err := decodeStrict(data, &aux); err != nil {
+		return err
+	}
+	return l.weightOpts().fromJSON(aux.weightOptsJSON)
+}

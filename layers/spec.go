@@ -24,7 +24,7 @@ func Kinds() []string {
 	kinds := []string{"activation", "average_pooling1d", "average_pooling2d", "batch_normalization", "bidirectional", "conv1d", "conv2d", "dense", "dropout", "embedding", "flatten", "global_average_pooling1d", "global_average_pooling2d",
 		"global_max_pooling1d", "global_max_pooling2d", "gru", "input", "layer_normalization", "lstm", "max_pooling1d", "max_pooling2d", "rescaling", "reshape", "simple_rnn", "spatial_dropout2d", "time_distributed", "up_sampling2d", "zero_padding2d",
 		"conv1d_transpose", "conv2d_transpose", "depthwise_conv2d", "separable_conv2d",
-		"group_normalization",
+		"group_normalization", "conv3d", "max_pooling3d", "average_pooling3d", "global_average_pooling3d", "global_max_pooling3d",
 	}
 	slices.Sort(kinds)
 	return kinds
@@ -101,6 +101,16 @@ func New(kind string) (Layer, error) {
 		return &SeparableConv2D{}, nil
 	case "group_normalization":
 		return &GroupNormalization{}, nil
+	case "conv3d":
+		return &Conv3D{}, nil
+	case "max_pooling3d":
+		return &MaxPooling3D{}, nil
+	case "average_pooling3d":
+		return &AveragePooling3D{}, nil
+	case "global_average_pooling3d":
+		return &GlobalAveragePooling3D{}, nil
+	case "global_max_pooling3d":
+		return &GlobalMaxPooling3D{}, nil
 	}
 	return nil, errors.Errorf("unknown layer kind %q (known: %s)", kind, strings.Join(Kinds(), ", "))
 }
