@@ -194,8 +194,8 @@ func build(c config) (*autoencoder, error) {
 		up := func(name string, filters int) *layers.Conv2DTranspose {
 			return &layers.Conv2DTranspose{Name: name, Filters: filters, KernelSize: []int{3}, Strides: []int{2}, Padding: layers.PaddingSame, Activation: layers.ReLU}
 		}
-		d := models.Apply(up("dec_up1", 16), decIn) // 14x14x16
-		d = models.Apply(up("dec_up2", 16), d)      // 28x28x16
+		d := models.Apply(up("dec_up1", 32), decIn) // 14x14x32
+		d = models.Apply(up("dec_up2", 32), d)      // 28x28x32
 		d = models.Apply(conv("dec_conv", 1, layers.Sigmoid), d)
 		decOut = models.Apply(&layers.Reshape{Name: "pixels_out", Target: []int{784}}, d)
 	}
