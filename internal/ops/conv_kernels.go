@@ -128,6 +128,10 @@ func col2im[T float](g convGeom, dcols []T, grp, first, count int, dx []T) {
 // group); it returns the patch buffer and whether it holds the whole
 // batch's patches (one group and one chunk).
 func convForward[T float](g convGeom, x, w, b, out []T, colsBuf any) (any, bool) {
+	if g.depthwise() {
+		depthwiseForward(g, x, w, b, out)
+		return colsBuf, false
+	}
 	var zero T
 	k, rows := g.k(), g.rows()
 	groups := g.groups()
@@ -156,6 +160,10 @@ func convForward[T float](g convGeom, x, w, b, out []T, colsBuf any) (any, bool)
 // convKernelGrad computes dw = im2col(x)ᵀ·dy, reusing the patches in
 // colsBuf when whole says they are this run's.
 func convKernelGrad[T float](g convGeom, x, dy, dw []T, colsBuf any, whole bool) any {
+	if g.depthwise() {
+		depthwiseKernelGrad(g, x, dy, dw)
+		return colsBuf
+	}
 	var zero T
 	k, rows := g.k(), g.rows()
 	groups := g.groups()
@@ -179,6 +187,10 @@ func convKernelGrad[T float](g convGeom, x, dy, dw []T, colsBuf any, whole bool)
 
 // convInputGrad computes dx = col2im(dy·wᵀ).
 func convInputGrad[T float](g convGeom, w, dy, dx []T, dcolsBuf any) any {
+	if g.depthwise() {
+		depthwiseInputGrad(g, w, dy, dx)
+		return dcolsBuf
+	}
 	var zero T
 	k, rows := g.k(), g.rows()
 	groups := g.groups()
