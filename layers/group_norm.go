@@ -114,10 +114,9 @@ func (l *GroupNormalization) Build(b *Builder, in Shape) (Shape, error) {
 	return in.Clone(), nil
 }
 
-// Forward normalizes x, [batch, in...], by groups of channels. The
-// channels are moved to the end (when they are not there), each sample's
-// groups gathered into rows that the layer normalization op normalizes,
-// and the result put back, scaled and shifted per channel.
+// Forward normalizes x, [batch, in...], by groups of channels, with one
+// op (ops.GroupNorm) once the channels are last (moved there and back when
+// Axis is another axis).
 func (l *GroupNormalization) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 	what := "group_normalization " + strconv.Quote(l.Name)
 	if !l.built {
@@ -126,52 +125,22 @@ func (l *GroupNormalization) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node,
 	if err := checkBuiltInput("group_normalization", l.Name, c, x, l.in); err != nil {
 		return nil, err
 	}
-	wrap := func(err error, step string) error { return errors.Wrapf(err, "%s: %s", what, step) }
-	n, ch := c.Batch, l.moved[len(l.moved)-1]
-	spatial := l.in.Size() / ch
-	g, cg := l.groups, ch/l.groups
-	h, err := permuteIf(x, l.perm)
-	if err != nil {
-		return nil, wrap(err, "channels last")
-	}
-	// [n, spatial, g, cg] -> [n, g, spatial, cg] -> rows of spatial·cg.
-	if h, err = ops.CopyReshape(h, []int{n, spatial, g, cg}); err != nil {
-		return nil, wrap(err, "split groups")
-	}
-	if h, err = permuteIf(h, []int{0, 2, 1, 3}); err != nil {
-		return nil, wrap(err, "gather groups")
-	}
-	if h, err = ops.CopyReshape(h, []int{n * g, spatial * cg}); err != nil {
-		return nil, wrap(err, "group rows")
-	}
-	if h, err = ops.LayerNorm(h, nil, nil, l.epsilon, c.NeedsGrad(x)); err != nil {
-		return nil, wrap(err, "normalize")
-	}
-	if h, err = ops.CopyReshape(h, []int{n, g, spatial, cg}); err != nil {
-		return nil, wrap(err, "ungroup rows")
-	}
-	if h, err = permuteIf(h, []int{0, 2, 1, 3}); err != nil {
-		return nil, wrap(err, "scatter groups")
-	}
-	if h, err = ops.CopyReshape(h, []int{n * spatial, ch}); err != nil {
-		return nil, wrap(err, "channel rows")
-	}
-	pattern := []byte{0}
+	var gamma, beta *gorgonia.Node
 	if l.gamma != nil {
-		if h, err = gorgonia.BroadcastHadamardProd(h, c.Node(l.gamma), nil, pattern); err != nil {
-			return nil, wrap(err, "* gamma")
-		}
+		gamma = c.Node(l.gamma)
 	}
 	if l.beta != nil {
-		if h, err = gorgonia.BroadcastAdd(h, c.Node(l.beta), nil, pattern); err != nil {
-			return nil, wrap(err, "+ beta")
-		}
+		beta = c.Node(l.beta)
 	}
-	if h, err = ops.CopyReshape(h, l.moved.WithBatch(n)); err != nil {
-		return nil, wrap(err, "reshape")
+	h, err := permuteIf(x, l.perm)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%s: channels last", what)
+	}
+	if h, err = ops.GroupNorm(h, gamma, beta, l.groups, l.epsilon, c.NeedsGrad(x)); err != nil {
+		return nil, errors.Wrap(err, what)
 	}
 	if h, err = permuteIf(h, inverse(l.perm)); err != nil {
-		return nil, wrap(err, "channels back")
+		return nil, errors.Wrapf(err, "%s: channels back", what)
 	}
 	return h, nil
 }
