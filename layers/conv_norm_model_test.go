@@ -40,7 +40,7 @@ func TestConvNormLayersInAModel(t *testing.T) {
 		&layers.DepthwiseConv2D{KernelSize: []int{3}, DepthMultiplier: 2, Strides: []int{2}, Padding: "same"}, // 4x4x16
 		&layers.BatchNormalization{Axis: -1},
 		&layers.Conv2DTranspose{Filters: 4, KernelSize: []int{3}, Strides: []int{2}, Padding: "same", Activation: layers.ReLU}, // 8x8x4
-		&layers.SeparableConv2D{Filters: 8, KernelSize: []int{3}, Activation: layers.ReLU}, // 6x6x8
+		&layers.SeparableConv2D{Filters: 8, KernelSize: []int{3}, Activation: layers.ReLU},                                     // 6x6x8
 		&layers.LayerNormalization{Axis: []int{1, 2, 3}},
 		&layers.Reshape{Target: []int{6, 6, 8, 1}},
 		&layers.Conv3D{Filters: 2, KernelSize: []int{2}}, // 5x5x7x2
