@@ -182,3 +182,58 @@ func TestConvTranspose2DErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestConvNoInputGrad checks that leaving out x's gradient still gives
+// the kernel's and the bias's, for the transposed and the 3-D convolution.
+func TestConvNoInputGrad(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		x, w   tensor.Shape
+		conv   func(x, w, b *gorgonia.Node) (*gorgonia.Node, error)
+		dw, db float64 // every value of the gradients, with x and w ones
+	}{
+		// Each kernel tap of a valid 1-stride transposed convolution meets
+		// every input once: 2 samples x 9 positions.
+		{"transpose", tensor.Shape{2, 3, 3, 1}, tensor.Shape{2, 2, 2, 1}, func(x, w, b *gorgonia.Node) (*gorgonia.Node, error) {
+			return ops.ConvTranspose2D(x, w, b, tparams(1, 1, 0, 0, 4, 4), false)
+		}, 18, 32},
+		{"3d", tensor.Shape{2, 3, 3, 3, 1}, tensor.Shape{2, 2, 2, 1, 2}, func(x, w, b *gorgonia.Node) (*gorgonia.Node, error) {
+			return ops.Conv3D(x, w, b, ops.Conv3DParams{Strides: [3]int{1, 1, 1}, Dilations: [3]int{1, 1, 1}}, false)
+		}, 16, 16},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := gorgonia.NewGraph()
+			x := gorgonia.NewTensor(g, tensor.Float64, len(tc.x), gorgonia.WithShape(tc.x...), gorgonia.WithName("x"), gorgonia.WithInit(gorgonia.Ones()))
+			w := gorgonia.NewTensor(g, tensor.Float64, len(tc.w), gorgonia.WithShape(tc.w...), gorgonia.WithName("w"), gorgonia.WithInit(gorgonia.Ones()))
+			f := tc.w[len(tc.w)-1]
+			if tc.name == "transpose" {
+				f = tc.w[2]
+			}
+			b := gorgonia.NewVector(g, tensor.Float64, gorgonia.WithShape(f), gorgonia.WithName("b"), gorgonia.WithInit(gorgonia.Zeroes()))
+			y, err := tc.conv(x, w, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := gorgonia.Grad(gorgonia.Must(gorgonia.Sum(y)), w, b); err != nil {
+				t.Fatal(err)
+			}
+			vm := gorgonia.NewTapeMachine(g, gorgonia.BindDualValues(w, b))
+			defer vm.Close()
+			if err := vm.RunAll(); err != nil {
+				t.Fatal(err)
+			}
+			gw, _ := w.Grad()
+			gb, _ := b.Grad()
+			for _, v := range float64s(t, gw) {
+				if v != tc.dw {
+					t.Fatalf("dw %v, want all %v", float64s(t, gw), tc.dw)
+				}
+			}
+			for _, v := range float64s(t, gb) {
+				if v != tc.db {
+					t.Fatalf("db %v, want all %v", float64s(t, gb), tc.db)
+				}
+			}
+		})
+	}
+}
