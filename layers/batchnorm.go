@@ -153,7 +153,12 @@ func (b *BatchNormalization) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node,
 }
 
 // forwardLast normalizes x, [batch, ..., C], over every axis but the last.
+// A training graph normalizes with the batch's statistics (forwardTraining);
+// an inference graph with the moving statistics, from Gorgonia's ops.
 func (b *BatchNormalization) forwardLast(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
+	if c.Training {
+		return b.forwardTraining(c, x)
+	}
 	// Every axis but the last becomes one, [rows, C], where Gorgonia's
 	// broadcasting and reductions are reliable (along a middle axis of a
 	// 4-D tensor they are not: tensor v0.9.24's Sum gets it wrong). The
@@ -173,31 +178,8 @@ func (b *BatchNormalization) forwardLast(c *Call, x *gorgonia.Node) (*gorgonia.N
 		return errors.Wrapf(err, "batch_normalization %q: %s", b.Name, what)
 	}
 
-	var mean, variance, centred *gorgonia.Node
-	var err error
-	if c.Training {
-		if mean, err = gorgonia.Mean(x2, 0); err != nil {
-			return nil, wrap(err, "batch mean")
-		}
-		if centred, err = gorgonia.BroadcastSub(x2, mean, nil, pattern); err != nil {
-			return nil, wrap(err, "x - mean")
-		}
-		sq, err := gorgonia.Square(centred)
-		if err != nil {
-			return nil, wrap(err, "(x - mean)^2")
-		}
-		if variance, err = gorgonia.Mean(sq, 0); err != nil {
-			return nil, wrap(err, "batch variance")
-		}
-		if err := c.AddUpdate(mean, b.movingUpdate(b.movingMean)); err != nil {
-			return nil, wrap(err, "moving mean")
-		}
-		if err := c.AddUpdate(variance, b.movingUpdate(b.movingVar)); err != nil {
-			return nil, wrap(err, "moving variance")
-		}
-	} else {
-		mean, variance = c.Node(b.movingMean), c.Node(b.movingVar)
-	}
+	// Inference: the moving statistics.
+	mean, variance := c.Node(b.movingMean), c.Node(b.movingVar)
 
 	// scale = gamma / sqrt(variance + epsilon), a [C] vector.
 	ve, err := gorgonia.Add(variance, scalar(c, b.epsilon))
@@ -225,43 +207,55 @@ func (b *BatchNormalization) forwardLast(c *Call, x *gorgonia.Node) (*gorgonia.N
 		}
 	}
 
-	var y *gorgonia.Node
-	if c.Training {
-		// y = (x - mean)*scale + beta
-		if y, err = gorgonia.BroadcastHadamardProd(centred, scale, nil, pattern); err != nil {
-			return nil, wrap(err, "(x - mean) * scale")
+	// y = x*scale + (beta - mean*scale): one pass fewer over x.
+	shift, err := gorgonia.HadamardProd(mean, scale)
+	if err != nil {
+		return nil, wrap(err, "mean * scale")
+	}
+	if shift, err = gorgonia.Neg(shift); err != nil {
+		return nil, wrap(err, "-mean * scale")
+	}
+	if b.beta != nil {
+		if shift, err = gorgonia.Add(c.Node(b.beta), shift); err != nil {
+			return nil, wrap(err, "beta - mean * scale")
 		}
-		if b.beta != nil {
-			if y, err = gorgonia.BroadcastAdd(y, c.Node(b.beta), nil, pattern); err != nil {
-				return nil, wrap(err, "+ beta")
-			}
-		}
-	} else {
-		// y = x*scale + (beta - mean*scale): one pass fewer over x.
-		shift, err := gorgonia.HadamardProd(mean, scale)
-		if err != nil {
-			return nil, wrap(err, "mean * scale")
-		}
-		if shift, err = gorgonia.Neg(shift); err != nil {
-			return nil, wrap(err, "-mean * scale")
-		}
-		if b.beta != nil {
-			if shift, err = gorgonia.Add(c.Node(b.beta), shift); err != nil {
-				return nil, wrap(err, "beta - mean * scale")
-			}
-		}
-		if y, err = gorgonia.BroadcastHadamardProd(x2, scale, nil, pattern); err != nil {
-			return nil, wrap(err, "x * scale")
-		}
-		if y, err = gorgonia.BroadcastAdd(y, shift, nil, pattern); err != nil {
-			return nil, wrap(err, "+ shift")
-		}
+	}
+	y, err := gorgonia.BroadcastHadamardProd(x2, scale, nil, pattern)
+	if err != nil {
+		return nil, wrap(err, "x * scale")
+	}
+	if y, err = gorgonia.BroadcastAdd(y, shift, nil, pattern); err != nil {
+		return nil, wrap(err, "+ shift")
 	}
 	if x.Dims() == 2 {
 		return y, nil
 	}
 	if y, err = ops.CopyReshape(y, full); err != nil {
 		return nil, errors.Wrapf(err, "batch_normalization %q", b.Name)
+	}
+	return y, nil
+}
+
+// forwardTraining normalizes x, [batch, ..., C], with the batch's
+// statistics in one op (ops.BatchNorm, and one for each gradient) and asks
+// for the moving statistics' updates.
+func (b *BatchNormalization) forwardTraining(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
+	var gamma, beta *gorgonia.Node
+	if b.gamma != nil {
+		gamma = c.Node(b.gamma)
+	}
+	if b.beta != nil {
+		beta = c.Node(b.beta)
+	}
+	y, mean, variance, err := ops.BatchNorm(x, gamma, beta, b.epsilon, c.NeedsGrad(x))
+	if err != nil {
+		return nil, errors.Wrapf(err, "batch_normalization %q", b.Name)
+	}
+	if err := c.AddUpdate(mean, b.movingUpdate(b.movingMean)); err != nil {
+		return nil, errors.Wrapf(err, "batch_normalization %q: moving mean", b.Name)
+	}
+	if err := c.AddUpdate(variance, b.movingUpdate(b.movingVar)); err != nil {
+		return nil, errors.Wrapf(err, "batch_normalization %q: moving variance", b.Name)
 	}
 	return y, nil
 }

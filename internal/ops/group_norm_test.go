@@ -71,3 +71,47 @@ func TestGroupNormErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchNorm checks the batch statistics against a direct computation
+// and the gradients against finite differences.
+func TestBatchNorm(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	xv := randSlice(rng, 4*3*2)
+	g := gorgonia.NewGraph()
+	x := gorgonia.NodeFromAny(g, toDtype(xv, tensor.Float64, 4, 3, 2), gorgonia.WithName("x"))
+	_, mean, variance, err := ops.BatchNorm(x, nil, nil, 1e-3, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := gorgonia.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	wantMean, wantVar := make([]float64, 2), make([]float64, 2)
+	for i, v := range xv {
+		wantMean[i%2] += v / 12
+	}
+	for i, v := range xv {
+		wantVar[i%2] += (v - wantMean[i%2]) * (v - wantMean[i%2]) / 12
+	}
+	close(t, "mean", float64s(t, mean.Value()), wantMean, 1e-12)
+	close(t, "variance", float64s(t, variance.Value()), wantVar, 1e-12)
+
+	inputs := []*tensor.Dense{
+		toDtype(xv, tensor.Float64, 4, 3, 2),
+		toDtype(randSlice(rng, 2), tensor.Float64, 2),
+		toDtype(randSlice(rng, 2), tensor.Float64, 2),
+	}
+	r := toDtype(randSlice(rng, 24), tensor.Float64, 4, 3, 2)
+	err = gradcheck.Check(func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+		y, _, _, err := ops.BatchNorm(in[0], in[1], in[2], 1e-3, true)
+		if err != nil {
+			return nil, err
+		}
+		return gorgonia.Sum(gorgonia.Must(gorgonia.HadamardProd(y, gorgonia.NodeFromAny(g, r, gorgonia.WithName("r")))))
+	}, inputs, gradcheck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -30,6 +30,11 @@ func LayerNorm(x, gamma, beta *gorgonia.Node, eps float64, inputGrad bool) (*gor
 
 // layerNorm is LayerNorm, or GroupNorm when groups > 0.
 func layerNorm(x, gamma, beta *gorgonia.Node, eps float64, inputGrad bool, groups int) (*gorgonia.Node, error) {
+	return layerNormWith(x, gamma, beta, eps, inputGrad, func(st *lnState) { st.groups = groups })
+}
+
+// layerNormWith is LayerNorm with its state set up by setup.
+func layerNormWith(x, gamma, beta *gorgonia.Node, eps float64, inputGrad bool, setup func(*lnState)) (*gorgonia.Node, error) {
 	if x == nil {
 		return nil, errors.New("layer norm: nil input")
 	}
@@ -44,7 +49,8 @@ func layerNorm(x, gamma, beta *gorgonia.Node, eps float64, inputGrad bool, group
 	if c <= 0 {
 		return nil, errors.Errorf("layer norm: input shape %v has a last dimension <= 0", s)
 	}
-	st := &lnState{id: opID.Add(1), dims: x.Dims(), c: c, eps: eps, needInput: inputGrad, groups: groups}
+	st := &lnState{id: opID.Add(1), dims: x.Dims(), c: c, eps: eps, needInput: inputGrad}
+	setup(st)
 	in := gorgonia.Nodes{x}
 	for _, p := range []struct {
 		n    *gorgonia.Node
@@ -75,8 +81,10 @@ type lnState struct {
 	gamma, beta bool
 	needInput   bool
 	// groups > 0 makes the op GroupNorm: statistics per (sample, group of
-	// channels) rather than per row.
+	// channels) rather than per row; whole takes them over the whole batch
+	// instead (with a group per channel, BatchNorm).
 	groups     int
+	whole      bool
 	out        *tensor.Dense
 	dx, dg, db *tensor.Dense
 	// mean and inv are each row's mean and 1/sqrt(var + eps), from the
@@ -90,6 +98,9 @@ func (st *lnState) stats(x *tensor.Dense, fresh bool) (mean, inv []float64) {
 	rows := x.Shape().TotalSize() / st.c
 	if st.groups > 0 {
 		rows = x.Shape()[0] * st.groups
+		if st.whole {
+			rows = st.groups
+		}
 	}
 	if !fresh && len(st.mean) == rows && len(st.inv) == rows {
 		return st.mean, st.inv
