@@ -30,6 +30,10 @@ type Conv3D struct {
 	// DilationRate is [d] or [dd, dh, dw]; nil means 1. A dilation above 1
 	// cannot be combined with a stride above 1.
 	DilationRate []int `json:"dilation_rate,omitempty"`
+	// Groups splits the input channels and the filters into groups
+	// convolved separately, as Conv2D's Groups; the kernel is then [kd, kh,
+	// kw, c/Groups, Filters]. Zero means 1.
+	Groups int `json:"groups,omitempty"`
 	// Activation is applied to the convolution plus bias; empty means linear.
 	Activation Activator `json:"activation,omitempty"`
 	// NoBias leaves out the bias (Keras's use_bias=False).
@@ -121,7 +125,17 @@ func (l *Conv3D) Build(b *Builder, in Shape) (Shape, error) {
 	if (s[0] > 1 || s[1] > 1 || s[2] > 1) && (d[0] > 1 || d[1] > 1 || d[2] > 1) {
 		return nil, errors.Errorf("%s: strides %v and dilation rate %v: a dilation above 1 cannot be combined with a stride above 1", what, s, d)
 	}
-	p := ops.Conv3DParams{Strides: s, Dilations: d}
+	groups := l.Groups
+	if groups < 0 {
+		return nil, errors.Errorf("%s: groups must be > 0, got %d", what, groups)
+	}
+	if groups == 0 {
+		groups = 1
+	}
+	if in[3]%groups != 0 || l.Filters%groups != 0 {
+		return nil, errors.Errorf("%s: input channels (%d) and filters (%d) must both be multiples of groups (%d)", what, in[3], l.Filters, groups)
+	}
+	p := ops.Conv3DParams{Strides: s, Dilations: d, Groups: groups}
 	out := Shape{0, 0, 0, l.Filters}
 	for i := 0; i < 3; i++ {
 		if p.PadBefore[i], p.PadAfter[i], err = padding1(l.Padding, in[i], k[i], s[i], d[i], false); err != nil {
@@ -135,7 +149,7 @@ func (l *Conv3D) Build(b *Builder, in Shape) (Shape, error) {
 	if err := opts.validate(); err != nil {
 		return nil, errors.Wrap(err, what)
 	}
-	if l.kernel, l.bias, err = opts.newWeights(b, []int{k[0], k[1], k[2], in[3], l.Filters}, l.Filters, l.NoBias); err != nil {
+	if l.kernel, l.bias, err = opts.newWeights(b, []int{k[0], k[1], k[2], in[3] / groups, l.Filters}, l.Filters, l.NoBias); err != nil {
 		return nil, errors.Wrap(err, what)
 	}
 	l.in, l.out, l.params = in.Clone(), out, p

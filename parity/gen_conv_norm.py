@@ -399,22 +399,28 @@ def conv_cases():
         out.append(("conv1d_transpose_%d" % i, src1, "conv1d_transpose", cfg, in_shape, 2, weights, fwd, {}))
 
     # Conv3D.
-    for i, (in_shape, f, k, s, d, pad, bias) in enumerate([
+    for i, (in_shape, f, k, s, d, pad, bias, *case) in enumerate([
         ([3, 4, 3, 2], 2, [2, 2, 2], [1, 1, 1], [1, 1, 1], "valid", True),
         ([4, 4, 5, 1], 3, [3, 2, 3], [2, 2, 2], [1, 1, 1], "same", True),
         ([4, 3, 3, 2], 2, [2, 2, 2], [1, 1, 1], [2, 1, 1], "valid", False),
         ([3, 3, 3, 2], 2, [3, 3, 3], [1, 1, 1], [1, 1, 1], "same", True),
+        ([3, 4, 3, 4], 6, [2, 3, 2], [1, 2, 1], [1, 1, 1], "same", True, 2),
     ]):
+        g = 1
+        if len(case) > 0:
+            g = case[0]
         cfg = {"filters": f, "kernel_size": k, "strides": s, "dilation_rate": d, "padding": pad}
+        if g > 1:
+            cfg["groups"] = g
         if not bias:
             cfg["no_bias"] = True
-        weights = [("kernel", k + [in_shape[-1], f], True, "normal")]
+        weights = [("kernel", k + [in_shape[-1] // g, f], True, "normal")]
         if bias:
             weights.append(("bias", [f], True, "normal"))
 
-        def fwd(x, w, s=s, pad=pad, d=d):
-            return conv_nd(x, w["kernel"], w.get("bias"), s, pad, d, 1)
-        out.append(("conv3d_%d" % i, "torch.nn.functional.conv3d", "conv3d", cfg, in_shape, 2, weights, fwd, {"zeros": 2}))
+        def fwd(x, w, s=s, pad=pad, d=d, g=g):
+            return conv_nd(x, w["kernel"], w.get("bias"), s, pad, d, g)
+        out.append(("conv3d_%d" % i, "torch.nn.functional.conv3d(groups=%d)" % g, "conv3d", cfg, in_shape, 2, weights, fwd, {"zeros": 2}))
 
     # 3-D pooling.
     for i, (kind, in_shape, pool, strides, pad) in enumerate([

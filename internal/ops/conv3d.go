@@ -21,18 +21,24 @@ type Conv3DParams struct {
 	// PadBefore and PadAfter are the zeros added before and after each
 	// axis.
 	PadBefore, PadAfter [3]int
+	// Groups splits the channels into groups convolved separately, as
+	// ConvParams.Groups: the kernel is [kd, kh, kw, c/Groups, f]. Zero
+	// means 1.
+	Groups int
 }
 
 // conv3Geom is the geometry of one 3-D convolution.
 type conv3Geom struct {
 	Conv3DParams
 	n, c, f int
+	cg, fg  int    // input and output channels of one group
+	groups  int
 	in      [3]int // d, h, w
 	k       [3]int // kd, kh, kw
 	out     [3]int // od, oh, ow
 }
 
-func (g conv3Geom) patch() int { return g.k[0] * g.k[1] * g.k[2] * g.c }
+func (g conv3Geom) patch() int { return g.k[0] * g.k[1] * g.k[2] * g.cg }
 func (g conv3Geom) rows() int  { return g.out[0] * g.out[1] * g.out[2] }
 func (g conv3Geom) inSample() int {
 	return g.in[0] * g.in[1] * g.in[2] * g.c
@@ -45,10 +51,17 @@ func newConv3Geom(p Conv3DParams, x, w tensor.Shape) (conv3Geom, error) {
 	if len(w) != 5 {
 		return conv3Geom{}, errors.Errorf("conv3d: kernel must be [depth, height, width, in, out], got %v", w)
 	}
-	if x[4] != w[3] {
-		return conv3Geom{}, errors.Errorf("conv3d: input has %d channels, kernel expects %d", x[4], w[3])
+	groups := max(p.Groups, 1)
+	if p.Groups < 0 {
+		return conv3Geom{}, errors.Errorf("conv3d: groups must be > 0, got %d", p.Groups)
 	}
-	g := conv3Geom{Conv3DParams: p, n: x[0], c: x[4], f: w[4]}
+	if x[4] != w[3]*groups {
+		return conv3Geom{}, errors.Errorf("conv3d: input has %d channels, kernel expects %d", x[4], w[3]*groups)
+	}
+	if w[4]%groups != 0 {
+		return conv3Geom{}, errors.Errorf("conv3d: %d output channels do not split into %d groups", w[4], groups)
+	}
+	g := conv3Geom{Conv3DParams: p, n: x[0], c: x[4], f: w[4], cg: w[3], fg: w[4] / groups, groups: groups}
 	for i := 0; i < 3; i++ {
 		if p.Strides[i] <= 0 || p.Dilations[i] <= 0 {
 			return conv3Geom{}, errors.Errorf("conv3d: strides %v and dilations %v must be > 0", p.Strides, p.Dilations)
@@ -71,11 +84,13 @@ func (g conv3Geom) chunk(elem int) int {
 	return max(1, min(g.n, ColsLimit/max(per, 1)))
 }
 
-// im2col3 writes the patches of samples [first, first+count) of x into
-// cols, one row of kd*kh*kw*c values per output position; with add, it
-// does the reverse, adding the rows of cols into x (col2im).
-func im2col3[T float](g conv3Geom, x []T, first, count int, cols []T, add bool) {
+// im2col3 writes the patches of group grp of samples [first,
+// first+count) of x into cols, one row of kd*kh*kw*cg values per output
+// position; with add, it does the reverse, adding the rows of cols into x
+// (col2im).
+func im2col3[T float](g conv3Geom, x []T, grp, first, count int, cols []T, add bool) {
 	k, rows := g.patch(), g.rows()
+	c0 := grp * g.cg
 	parallel.For(count, count*rows*k, func(lo, hi int) {
 		for s := lo; s < hi; s++ {
 			img := x[(first+s)*g.inSample():]
@@ -93,15 +108,15 @@ func im2col3[T float](g conv3Geom, x []T, first, count int, cols []T, add bool) 
 								iy := oy*g.Strides[1] - g.PadBefore[1] + ky*g.Dilations[1]
 								for kx := 0; kx < g.k[2]; kx++ {
 									ix := ox*g.Strides[2] - g.PadBefore[2] + kx*g.Dilations[2]
-									seg := row[i : i+g.c]
-									i += g.c
+									seg := row[i : i+g.cg]
+									i += g.cg
 									if id < 0 || id >= g.in[0] || iy < 0 || iy >= g.in[1] || ix < 0 || ix >= g.in[2] {
 										if !add {
 											clear(seg)
 										}
 										continue
 									}
-									px := img[((id*g.in[1]+iy)*g.in[2]+ix)*g.c:][:g.c]
+									px := img[((id*g.in[1]+iy)*g.in[2]+ix)*g.c+c0:][:g.cg]
 									if add {
 										for j := range px {
 											px[j] += seg[j]
@@ -236,7 +251,6 @@ func conv3Forward[T float](g conv3Geom, x, w, b, out []T, colsBuf any) any {
 	cols := buffer[T](colsBuf, chunk*rows*k)
 	for first := 0; first < g.n; first += chunk {
 		count := min(chunk, g.n-first)
-		im2col3(g, x, first, count, cols, false)
 		o := out[first*rows*g.f : (first+count)*rows*g.f]
 		beta := T(0)
 		if b != nil {
@@ -245,7 +259,10 @@ func conv3Forward[T float](g conv3Geom, x, w, b, out []T, colsBuf any) any {
 			}
 			beta = 1
 		}
-		gemm(blas.NoTrans, blas.NoTrans, count*rows, g.f, k, cols, k, w, g.f, beta, o, g.f)
+		for grp := 0; grp < g.groups; grp++ {
+			im2col3(g, x, grp, first, count, cols, false)
+			gemm(blas.NoTrans, blas.NoTrans, count*rows, g.fg, k, cols, k, w[grp*g.fg:], g.f, beta, o[grp*g.fg:], g.f)
+		}
 	}
 	return cols
 }
@@ -257,12 +274,14 @@ func conv3KernelGrad[T float](g conv3Geom, x, dy, dw []T, colsBuf any) any {
 	cols := buffer[T](colsBuf, chunk*rows*k)
 	for first := 0; first < g.n; first += chunk {
 		count := min(chunk, g.n-first)
-		im2col3(g, x, first, count, cols, false)
 		beta := T(1)
 		if first == 0 {
 			beta = 0
 		}
-		gemm(blas.Trans, blas.NoTrans, k, g.f, count*rows, cols, k, dy[first*rows*g.f:], g.f, beta, dw, g.f)
+		for grp := 0; grp < g.groups; grp++ {
+			im2col3(g, x, grp, first, count, cols, false)
+			gemm(blas.Trans, blas.NoTrans, k, g.fg, count*rows, cols, k, dy[first*rows*g.f+grp*g.fg:], g.f, beta, dw[grp*g.fg:], g.f)
+		}
 	}
 	return cols
 }
@@ -275,8 +294,10 @@ func conv3InputGrad[T float](g conv3Geom, w, dy, dx []T, colsBuf any) any {
 	clear(dx)
 	for first := 0; first < g.n; first += chunk {
 		count := min(chunk, g.n-first)
-		gemm(blas.NoTrans, blas.Trans, count*rows, k, g.f, dy[first*rows*g.f:], g.f, w, g.f, 0, cols, k)
-		im2col3(g, dx, first, count, cols, true)
+		for grp := 0; grp < g.groups; grp++ {
+			gemm(blas.NoTrans, blas.Trans, count*rows, k, g.fg, dy[first*rows*g.f+grp*g.fg:], g.f, w[grp*g.fg:], g.f, 0, cols, k)
+			im2col3(g, dx, grp, first, count, cols, true)
+		}
 	}
 	return cols
 }

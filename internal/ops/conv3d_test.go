@@ -24,6 +24,7 @@ var conv3Cases = []conv3Case{
 	{2, [3]int{4, 5, 3}, [3]int{2, 3, 2}, 2, 3, ops.Conv3DParams{Strides: [3]int{1, 1, 1}, Dilations: [3]int{1, 1, 1}}, true},
 	{1, [3]int{5, 4, 6}, [3]int{3, 3, 3}, 3, 2, ops.Conv3DParams{Strides: [3]int{2, 1, 2}, Dilations: [3]int{1, 1, 1}, PadBefore: [3]int{1, 1, 0}, PadAfter: [3]int{1, 1, 1}}, false},
 	{2, [3]int{5, 5, 5}, [3]int{2, 2, 2}, 1, 2, ops.Conv3DParams{Strides: [3]int{1, 1, 1}, Dilations: [3]int{2, 1, 2}, PadBefore: [3]int{1, 0, 1}, PadAfter: [3]int{1, 1, 1}}, true},
+	{2, [3]int{3, 4, 4}, [3]int{2, 2, 3}, 4, 6, ops.Conv3DParams{Strides: [3]int{1, 2, 1}, Dilations: [3]int{1, 1, 1}, PadBefore: [3]int{0, 1, 1}, PadAfter: [3]int{1, 0, 1}, Groups: 2}, true},
 }
 
 // TestConv3DMatchesDirectSum checks the output and the gradients against
@@ -51,7 +52,9 @@ func checkConv3(t *testing.T, cc conv3Case, dt tensor.Dtype) {
 		out[i] = ops.ConvOutSize(cc.in[i], cc.k[i], p.Strides[i], p.Dilations[i], p.PadBefore[i]+p.PadAfter[i])
 	}
 	xv := randSlice(rng, cc.n*cc.in[0]*cc.in[1]*cc.in[2]*cc.c)
-	wv := randSlice(rng, cc.k[0]*cc.k[1]*cc.k[2]*cc.c*cc.f)
+	groups := max(p.Groups, 1)
+	cg := cc.c / groups
+	wv := randSlice(rng, cc.k[0]*cc.k[1]*cc.k[2]*cg*cc.f)
 	bv := randSlice(rng, cc.f)
 	rv := randSlice(rng, cc.n*out[0]*out[1]*out[2]*cc.f)
 	want := make([]float64, len(rv))
@@ -81,9 +84,10 @@ func checkConv3(t *testing.T, cc conv3Case, dt tensor.Dtype) {
 								}
 								for f := 0; f < cc.f; f++ {
 									oi := (((n*out[0]+o[0])*out[1]+o[1])*out[2]+o[2])*cc.f + f
-									for c := 0; c < cc.c; c++ {
-										i := (((n*cc.in[0]+at[0])*cc.in[1]+at[1])*cc.in[2]+at[2])*cc.c + c
-										ki := (((k[0]*cc.k[1]+k[1])*cc.k[2]+k[2])*cc.c+c)*cc.f + f
+									c0 := f / (cc.f / groups) * cg
+									for c := 0; c < cg; c++ {
+										i := (((n*cc.in[0]+at[0])*cc.in[1]+at[1])*cc.in[2]+at[2])*cc.c + c0 + c
+										ki := (((k[0]*cc.k[1]+k[1])*cc.k[2]+k[2])*cg+c)*cc.f + f
 										want[oi] += xv[i] * wv[ki]
 										dx[i] += rv[oi] * wv[ki]
 										dw[ki] += rv[oi] * xv[i]
@@ -101,7 +105,7 @@ func checkConv3(t *testing.T, cc conv3Case, dt tensor.Dtype) {
 	}
 	g := gorgonia.NewGraph()
 	x := gorgonia.NodeFromAny(g, toDtype(xv, dt, cc.n, cc.in[0], cc.in[1], cc.in[2], cc.c), gorgonia.WithName("x"))
-	w := gorgonia.NodeFromAny(g, toDtype(wv, dt, cc.k[0], cc.k[1], cc.k[2], cc.c, cc.f), gorgonia.WithName("w"))
+	w := gorgonia.NodeFromAny(g, toDtype(wv, dt, cc.k[0], cc.k[1], cc.k[2], cg, cc.f), gorgonia.WithName("w"))
 	wrt := gorgonia.Nodes{x, w}
 	var b *gorgonia.Node
 	if cc.bias {
