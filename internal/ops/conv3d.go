@@ -31,7 +31,7 @@ type Conv3DParams struct {
 type conv3Geom struct {
 	Conv3DParams
 	n, c, f int
-	cg, fg  int    // input and output channels of one group
+	cg, fg  int // input and output channels of one group
 	groups  int
 	in      [3]int // d, h, w
 	k       [3]int // kd, kh, kw
