@@ -2,6 +2,7 @@ package layers
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
@@ -10,10 +11,11 @@ import (
 	"github.com/profundo/profundo/internal/ops"
 )
 
-// BatchNormalization normalizes each feature (the last axis) over every other
-// axis, as Keras's BatchNormalization with axis=-1: any shape (..., C) to the
-// same shape, so it follows a Dense layer (F), a convolution (H, W, C) or a
-// sequence (T, F).
+// BatchNormalization normalizes each feature (the values along Axis, by
+// default the last axis) over every other axis, as Keras's
+// BatchNormalization: any shape (..., C) to the same shape, so it follows a
+// Dense layer (F), a convolution (H, W, C) or a sequence (T, F); Axis 1
+// normalizes channels-first images (C, H, W).
 //
 // Training graphs compute gamma*(x-mean)/sqrt(var+Epsilon)+beta with the
 // batch's mean and biased variance over the batch and every axis but the
@@ -42,8 +44,14 @@ type BatchNormalization struct {
 	NoCenter bool `json:"no_center,omitempty"`
 	// NoScale leaves out gamma (Keras's scale=False); false means a gamma.
 	NoScale bool `json:"no_scale,omitempty"`
+	// Axis is the feature axis, as Keras counts it: the batch is axis 0,
+	// 1 the first axis of a sample, -1 the last. Zero (the batch, which
+	// cannot be the feature axis) means -1, Keras's default.
+	Axis int `json:"axis,omitempty"`
 
 	in                    Shape
+	perm                  []int // moves the feature axis to the end
+	moved                 Shape // the input after perm
 	gamma, beta           *Weight
 	movingMean, movingVar *Weight
 	momentum, epsilon     float64
@@ -85,9 +93,17 @@ func (b *BatchNormalization) Build(bld *Builder, in Shape) (Shape, error) {
 			return nil, errors.Errorf("batch_normalization %q: input shape %v has a dimension <= 0", b.Name, in)
 		}
 	}
-	ch := []int{in[len(in)-1]}
+	axis := b.Axis
+	if axis == 0 {
+		axis = -1
+	}
+	axes, err := normAxes("batch_normalization "+strconv.Quote(b.Name), in, []int{axis})
+	if err != nil {
+		return nil, err
+	}
+	ch := []int{in[axes[0]]}
+	b.perm, b.moved = toEnd(in, axes)
 	b.gamma, b.beta = nil, nil
-	var err error
 	if !b.NoScale {
 		if b.gamma, err = bld.NewWeight("gamma", ch, Ones{}); err != nil {
 			return nil, errors.Wrapf(err, "batch_normalization %q", b.Name)
@@ -118,6 +134,31 @@ func (b *BatchNormalization) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node,
 	if err := checkBuiltInput("batch_normalization", b.Name, c, x, b.in); err != nil {
 		return nil, err
 	}
+	if ops.IsIdentity(b.perm) {
+		return b.forwardLast(c, x)
+	}
+	// The feature axis is moved to the end and back.
+	p, err := ops.Permute(x, b.perm)
+	if err != nil {
+		return nil, errors.Wrapf(err, "batch_normalization %q", b.Name)
+	}
+	y, err := b.forwardLast(c, p)
+	if err != nil {
+		return nil, err
+	}
+	if y, err = ops.Permute(y, inverse(b.perm)); err != nil {
+		return nil, errors.Wrapf(err, "batch_normalization %q", b.Name)
+	}
+	return y, nil
+}
+
+// forwardLast normalizes x, [batch, ..., C], over every axis but the last.
+// A training graph normalizes with the batch's statistics (forwardTraining);
+// an inference graph with the moving statistics, from Gorgonia's ops.
+func (b *BatchNormalization) forwardLast(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
+	if c.Training {
+		return b.forwardTraining(c, x)
+	}
 	// Every axis but the last becomes one, [rows, C], where Gorgonia's
 	// broadcasting and reductions are reliable (along a middle axis of a
 	// 4-D tensor they are not: tensor v0.9.24's Sum gets it wrong). The
@@ -137,31 +178,8 @@ func (b *BatchNormalization) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node,
 		return errors.Wrapf(err, "batch_normalization %q: %s", b.Name, what)
 	}
 
-	var mean, variance, centred *gorgonia.Node
-	var err error
-	if c.Training {
-		if mean, err = gorgonia.Mean(x2, 0); err != nil {
-			return nil, wrap(err, "batch mean")
-		}
-		if centred, err = gorgonia.BroadcastSub(x2, mean, nil, pattern); err != nil {
-			return nil, wrap(err, "x - mean")
-		}
-		sq, err := gorgonia.Square(centred)
-		if err != nil {
-			return nil, wrap(err, "(x - mean)^2")
-		}
-		if variance, err = gorgonia.Mean(sq, 0); err != nil {
-			return nil, wrap(err, "batch variance")
-		}
-		if err := c.AddUpdate(mean, b.movingUpdate(b.movingMean)); err != nil {
-			return nil, wrap(err, "moving mean")
-		}
-		if err := c.AddUpdate(variance, b.movingUpdate(b.movingVar)); err != nil {
-			return nil, wrap(err, "moving variance")
-		}
-	} else {
-		mean, variance = c.Node(b.movingMean), c.Node(b.movingVar)
-	}
+	// Inference: the moving statistics.
+	mean, variance := c.Node(b.movingMean), c.Node(b.movingVar)
 
 	// scale = gamma / sqrt(variance + epsilon), a [C] vector.
 	ve, err := gorgonia.Add(variance, scalar(c, b.epsilon))
@@ -189,43 +207,55 @@ func (b *BatchNormalization) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node,
 		}
 	}
 
-	var y *gorgonia.Node
-	if c.Training {
-		// y = (x - mean)*scale + beta
-		if y, err = gorgonia.BroadcastHadamardProd(centred, scale, nil, pattern); err != nil {
-			return nil, wrap(err, "(x - mean) * scale")
+	// y = x*scale + (beta - mean*scale): one pass fewer over x.
+	shift, err := gorgonia.HadamardProd(mean, scale)
+	if err != nil {
+		return nil, wrap(err, "mean * scale")
+	}
+	if shift, err = gorgonia.Neg(shift); err != nil {
+		return nil, wrap(err, "-mean * scale")
+	}
+	if b.beta != nil {
+		if shift, err = gorgonia.Add(c.Node(b.beta), shift); err != nil {
+			return nil, wrap(err, "beta - mean * scale")
 		}
-		if b.beta != nil {
-			if y, err = gorgonia.BroadcastAdd(y, c.Node(b.beta), nil, pattern); err != nil {
-				return nil, wrap(err, "+ beta")
-			}
-		}
-	} else {
-		// y = x*scale + (beta - mean*scale): one pass fewer over x.
-		shift, err := gorgonia.HadamardProd(mean, scale)
-		if err != nil {
-			return nil, wrap(err, "mean * scale")
-		}
-		if shift, err = gorgonia.Neg(shift); err != nil {
-			return nil, wrap(err, "-mean * scale")
-		}
-		if b.beta != nil {
-			if shift, err = gorgonia.Add(c.Node(b.beta), shift); err != nil {
-				return nil, wrap(err, "beta - mean * scale")
-			}
-		}
-		if y, err = gorgonia.BroadcastHadamardProd(x2, scale, nil, pattern); err != nil {
-			return nil, wrap(err, "x * scale")
-		}
-		if y, err = gorgonia.BroadcastAdd(y, shift, nil, pattern); err != nil {
-			return nil, wrap(err, "+ shift")
-		}
+	}
+	y, err := gorgonia.BroadcastHadamardProd(x2, scale, nil, pattern)
+	if err != nil {
+		return nil, wrap(err, "x * scale")
+	}
+	if y, err = gorgonia.BroadcastAdd(y, shift, nil, pattern); err != nil {
+		return nil, wrap(err, "+ shift")
 	}
 	if x.Dims() == 2 {
 		return y, nil
 	}
 	if y, err = ops.CopyReshape(y, full); err != nil {
 		return nil, errors.Wrapf(err, "batch_normalization %q", b.Name)
+	}
+	return y, nil
+}
+
+// forwardTraining normalizes x, [batch, ..., C], with the batch's
+// statistics in one op (ops.BatchNorm, and one for each gradient) and asks
+// for the moving statistics' updates.
+func (b *BatchNormalization) forwardTraining(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
+	var gamma, beta *gorgonia.Node
+	if b.gamma != nil {
+		gamma = c.Node(b.gamma)
+	}
+	if b.beta != nil {
+		beta = c.Node(b.beta)
+	}
+	y, mean, variance, err := ops.BatchNorm(x, gamma, beta, b.epsilon, c.NeedsGrad(x))
+	if err != nil {
+		return nil, errors.Wrapf(err, "batch_normalization %q", b.Name)
+	}
+	if err := c.AddUpdate(mean, b.movingUpdate(b.movingMean)); err != nil {
+		return nil, errors.Wrapf(err, "batch_normalization %q: moving mean", b.Name)
+	}
+	if err := c.AddUpdate(variance, b.movingUpdate(b.movingVar)); err != nil {
+		return nil, errors.Wrapf(err, "batch_normalization %q: moving variance", b.Name)
 	}
 	return y, nil
 }

@@ -46,6 +46,12 @@ type Conv2D struct {
 	// DilationRate is [d] or [dh, dw]; nil means 1. As in Keras, a
 	// dilation above 1 cannot be combined with a stride above 1.
 	DilationRate []int `json:"dilation_rate,omitempty"`
+	// Groups splits the input channels and the filters into Groups groups
+	// convolved separately (Keras's groups): the kernel is then [kh, kw,
+	// c/Groups, Filters], and filters [i·Filters/Groups, (i+1)·Filters/Groups)
+	// see input channels [i·c/Groups, (i+1)·c/Groups) only. Both c and
+	// Filters must be multiples of it. Zero means 1.
+	Groups int `json:"groups,omitempty"`
 	// Activation is applied to the convolution plus bias; empty means linear.
 	Activation Activator `json:"activation,omitempty"`
 	// NoBias leaves out the bias (Keras's use_bias=False).
@@ -101,7 +107,7 @@ func (l *Conv2D) Build(b *Builder, in Shape) (Shape, error) {
 	}
 	l.core = convCore{
 		kind: "conv2d", name: l.Name, filters: l.Filters, activation: l.Activation, noBias: l.NoBias,
-		opts: l.weightOpts(),
+		opts: l.weightOpts(), groups: l.Groups,
 	}
 	return l.core.build(b, in, k, s, d, l.Padding)
 }
@@ -139,6 +145,10 @@ type Conv1D struct {
 	Padding string `json:"padding,omitempty"`
 	// DilationRate spaces the kernel's taps; 0 means 1.
 	DilationRate int `json:"dilation_rate,omitempty"`
+	// Groups splits the channels and the filters into groups convolved
+	// separately, as Conv2D's Groups; the kernel is [KernelSize,
+	// c/Groups, Filters]. Zero means 1.
+	Groups int `json:"groups,omitempty"`
 	// Activation is applied to the convolution plus bias; empty means linear.
 	Activation Activator `json:"activation,omitempty"`
 	// NoBias leaves out the bias (Keras's use_bias=False).
@@ -189,7 +199,7 @@ func (l *Conv1D) Build(b *Builder, in Shape) (Shape, error) {
 	}
 	l.core = convCore{
 		kind: "conv1d", name: l.Name, filters: l.Filters, activation: l.Activation, noBias: l.NoBias,
-		opts: l.weightOpts(), oneD: true,
+		opts: l.weightOpts(), oneD: true, groups: l.Groups,
 	}
 	out, err := l.core.build(b, Shape{1, in[0], in[1]}, [2]int{1, l.KernelSize}, [2]int{1, s}, [2]int{1, d}, l.Padding)
 	if err != nil {
@@ -214,6 +224,13 @@ type convCore struct {
 	noBias     bool
 	opts       weightOpts
 	oneD       bool // input [batch, steps, c] and kernel [k, c, f]
+	groups     int  // 0 means 1
+	// depthwise keeps the kernel as [kh, kw, c, filters/c] (Keras's
+	// DepthwiseConv2D), given to the op as [kh, kw, 1, filters] with a
+	// group per channel.
+	depthwise bool
+	// kernelName names the kernel weight; empty means "kernel".
+	kernelName string
 
 	params       ops.ConvParams
 	in, out      Shape // per-sample, as (h, w, c)
@@ -261,11 +278,29 @@ func (cc *convCore) build(b *Builder, in Shape, k, s, d [2]int, padding string) 
 	if err := cc.opts.validate(); err != nil {
 		return nil, errors.Wrap(err, what)
 	}
-	kshape := []int{k[0], k[1], in[2], cc.filters}
-	if cc.oneD {
-		kshape = []int{k[1], in[2], cc.filters}
+	groups := cc.groups
+	if groups < 0 {
+		return nil, errors.Errorf("%s: groups must be > 0, got %d", what, groups)
 	}
-	if cc.kernel, cc.bias, err = cc.opts.newWeights(b, kshape, cc.filters, cc.noBias); err != nil {
+	if groups == 0 {
+		groups = 1
+	}
+	if in[2]%groups != 0 || cc.filters%groups != 0 {
+		return nil, errors.Errorf("%s: input channels (%d) and filters (%d) must both be multiples of groups (%d)", what, in[2], cc.filters, groups)
+	}
+	p.Groups = groups
+	kshape := []int{k[0], k[1], in[2] / groups, cc.filters}
+	if cc.depthwise {
+		kshape = []int{k[0], k[1], in[2], cc.filters / in[2]}
+	}
+	if cc.oneD {
+		kshape = []int{k[1], in[2] / groups, cc.filters}
+	}
+	kname := cc.kernelName
+	if kname == "" {
+		kname = "kernel"
+	}
+	if cc.kernel, cc.bias, err = cc.opts.newNamedWeights(b, kname, kshape, cc.filters, cc.noBias); err != nil {
 		return nil, errors.Wrap(err, what)
 	}
 	cc.params, cc.in, cc.out = p, in.Clone(), Shape{oh, ow, cc.filters}
@@ -321,6 +356,12 @@ func (cc *convCore) forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 			return nil, errors.Wrapf(err, "%s: reshape input", what)
 		}
 		if k4, err = ops.CopyReshape(kernel, []int{1, ks[0], ks[1], ks[2]}); err != nil {
+			return nil, errors.Wrapf(err, "%s: reshape kernel", what)
+		}
+	}
+	if cc.depthwise {
+		ks := cc.kernel.Value.Shape()
+		if k4, err = ops.CopyReshape(kernel, []int{ks[0], ks[1], 1, ks[2] * ks[3]}); err != nil {
 			return nil, errors.Wrapf(err, "%s: reshape kernel", what)
 		}
 	}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -23,8 +23,11 @@ type Spec struct {
 func Kinds() []string {
 	kinds := []string{"activation", "average_pooling1d", "average_pooling2d", "batch_normalization", "bidirectional", "conv1d", "conv2d", "dense", "dropout", "embedding", "flatten", "global_average_pooling1d", "global_average_pooling2d",
 		"global_max_pooling1d", "global_max_pooling2d", "gru", "input", "layer_normalization", "lstm", "max_pooling1d", "max_pooling2d", "rescaling", "reshape", "simple_rnn", "spatial_dropout2d", "time_distributed", "up_sampling2d", "zero_padding2d",
-		"elu", "leaky_relu", "prelu", "relu"}
-	sort.Strings(kinds)
+		"elu", "leaky_relu", "prelu", "relu",
+		"conv1d_transpose", "conv2d_transpose", "depthwise_conv2d", "separable_conv2d",
+		"group_normalization", "conv3d", "max_pooling3d", "average_pooling3d", "global_average_pooling3d", "global_max_pooling3d",
+	}
+	slices.Sort(kinds)
 	return kinds
 }
 
@@ -95,6 +98,28 @@ func New(kind string) (Layer, error) {
 		return &PReLU{}, nil
 	case "relu":
 		return &ReLUActivation{}, nil
+	}
+	switch kind {
+	case "conv1d_transpose":
+		return &Conv1DTranspose{}, nil
+	case "conv2d_transpose":
+		return &Conv2DTranspose{}, nil
+	case "depthwise_conv2d":
+		return &DepthwiseConv2D{}, nil
+	case "separable_conv2d":
+		return &SeparableConv2D{}, nil
+	case "group_normalization":
+		return &GroupNormalization{}, nil
+	case "conv3d":
+		return &Conv3D{}, nil
+	case "max_pooling3d":
+		return &MaxPooling3D{}, nil
+	case "average_pooling3d":
+		return &AveragePooling3D{}, nil
+	case "global_average_pooling3d":
+		return &GlobalAveragePooling3D{}, nil
+	case "global_max_pooling3d":
+		return &GlobalMaxPooling3D{}, nil
 	}
 	return nil, errors.Errorf("unknown layer kind %q (known: %s)", kind, strings.Join(Kinds(), ", "))
 }

@@ -31,11 +31,16 @@ func (o weightOpts) validate() error {
 // told otherwise) and, unless noBias, the bias of units values (Zeros
 // unless told otherwise), with their constraints checked and attached.
 func (o weightOpts) newWeights(b *Builder, kshape []int, units int, noBias bool) (kernel, bias *Weight, err error) {
+	return o.newNamedWeights(b, "kernel", kshape, units, noBias)
+}
+
+// newNamedWeights is newWeights with a kernel named kname.
+func (o weightOpts) newNamedWeights(b *Builder, kname string, kshape []int, units int, noBias bool) (kernel, bias *Weight, err error) {
 	kinit := *o.KernelInitializer
 	if kinit == nil {
 		kinit = GlorotUniform{}
 	}
-	if kernel, err = b.NewWeight("kernel", kshape, kinit); err != nil {
+	if kernel, err = b.NewWeight(kname, kshape, kinit); err != nil {
 		return nil, nil, err
 	}
 	if err := checkConstraint(*o.KernelConstraint, kernel); err != nil {

@@ -16,8 +16,9 @@
 //   - dense: 784 -> 128 -> 32 (the code, ReLU) -> 128 -> 784 (sigmoid).
 //   - conv: the rows as 28x28x1 pictures; two 3x3 convolutions, each
 //     followed by 2x2 max pooling, to a 7x7x8 code; then two 3x3
-//     convolutions, each followed by 2x upsampling, and a last 3x3
-//     convolution (sigmoid) back to 28x28x1, flattened to 784.
+//     transposed convolutions of stride 2 (Conv2DTranspose), each
+//     doubling the height and width, and a last 3x3 convolution (sigmoid)
+//     back to 28x28x1, flattened to 784.
 //
 // After training it prints the test pictures' reconstruction error (mean
 // squared error and binary cross-entropy per pixel) next to a baseline that
@@ -190,11 +191,12 @@ func build(c config) (*autoencoder, error) {
 		h = models.Apply(conv("enc_conv2", 8, layers.ReLU), h)
 		encOut = models.Apply(&layers.MaxPooling2D{Name: "code"}, h) // 7x7x8
 		decIn = models.Input("code_in", 7, 7, 8)
-		d := models.Apply(conv("dec_conv1", 8, layers.ReLU), decIn)
-		d = models.Apply(&layers.UpSampling2D{Name: "dec_up1"}, d) // 14x14x8
-		d = models.Apply(conv("dec_conv2", 16, layers.ReLU), d)
-		d = models.Apply(&layers.UpSampling2D{Name: "dec_up2"}, d) // 28x28x16
-		d = models.Apply(conv("dec_conv3", 1, layers.Sigmoid), d)
+		up := func(name string, filters int) *layers.Conv2DTranspose {
+			return &layers.Conv2DTranspose{Name: name, Filters: filters, KernelSize: []int{3}, Strides: []int{2}, Padding: layers.PaddingSame, Activation: layers.ReLU}
+		}
+		d := models.Apply(up("dec_up1", 32), decIn) // 14x14x32
+		d = models.Apply(up("dec_up2", 32), d)      // 28x28x32
+		d = models.Apply(conv("dec_conv", 1, layers.Sigmoid), d)
 		decOut = models.Apply(&layers.Reshape{Name: "pixels_out", Target: []int{784}}, d)
 	}
 	encoder, err := models.NewFunctional([]*models.Node{x}, []*models.Node{encOut})

@@ -1,6 +1,8 @@
 // Command gan trains a generative adversarial network on MNIST (or
-// Fashion-MNIST): a dense generator with batch normalization and a tanh
-// output, and a dense discriminator, with a training step of its own (trainer.Stepper), the way
+// Fashion-MNIST): a convolutional generator (a dense layer to 7x7x64, then
+// two transposed convolutions of stride 2, Conv2DTranspose, to 28x28x1,
+// with batch normalization and a tanh output, as in DCGAN) and a dense
+// discriminator, with a training step of its own (trainer.Stepper), the way
 // to train what Fit's one-loss step does not cover. Each batch, the step
 // trains the discriminator on real pictures (label 1) and generated ones
 // (label 0) with its own Adam, then the generator, through the combined
@@ -79,11 +81,15 @@ type gan struct {
 
 func build(c config) (*gan, error) {
 	z := models.Input("z", c.latent)
-	g := models.Apply(&layers.Dense{Name: "g_hidden1", Units: 256, Activation: layers.LeakyReLU}, z)
+	g := models.Apply(&layers.Dense{Name: "g_hidden", Units: 7 * 7 * 64, Activation: layers.LeakyReLU}, z)
 	g = models.Apply(&layers.BatchNormalization{Momentum: 0.8}, g)
-	g = models.Apply(&layers.Dense{Name: "g_hidden2", Units: 512, Activation: layers.LeakyReLU}, g)
+	g = models.Apply(&layers.Reshape{Name: "g_picture", Target: []int{7, 7, 64}}, g)
+	g = models.Apply(&layers.Conv2DTranspose{Name: "g_up1", Filters: 32, KernelSize: []int{4}, Strides: []int{2},
+		Padding: layers.PaddingSame, Activation: layers.LeakyReLU}, g) // 14x14x32
 	g = models.Apply(&layers.BatchNormalization{Momentum: 0.8}, g)
-	g = models.Apply(&layers.Dense{Name: "g_pixels", Units: 784, Activation: layers.Tanh}, g)
+	g = models.Apply(&layers.Conv2DTranspose{Name: "g_up2", Filters: 1, KernelSize: []int{4}, Strides: []int{2},
+		Padding: layers.PaddingSame, Activation: layers.Tanh}, g) // 28x28x1
+	g = models.Apply(&layers.Reshape{Name: "g_pixels", Target: []int{784}}, g)
 	gen, err := models.NewFunctional([]*models.Node{z}, []*models.Node{g})
 	if err != nil {
 		return nil, err

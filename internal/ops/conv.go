@@ -23,6 +23,19 @@ type ConvParams struct {
 	// ReLU applies max(0, ·) to the output in the same op, which saves a
 	// pass over it and a buffer the size of the output.
 	ReLU bool
+	// Groups splits the channels into groups convolved separately (Keras's
+	// groups): the kernel is [kh, kw, c/Groups, f] and output channels
+	// [i·f/Groups, (i+1)·f/Groups) see input channels [i·c/Groups,
+	// (i+1)·c/Groups) only. Zero means 1.
+	Groups int
+}
+
+// groups is p.Groups, 0 read as 1.
+func (p ConvParams) groups() int {
+	if p.Groups <= 0 {
+		return 1
+	}
+	return p.Groups
 }
 
 // ColsLimit bounds, in bytes, the im2col buffer a convolution keeps: a batch
@@ -34,12 +47,13 @@ var ColsLimit = 64 << 20
 type convGeom struct {
 	ConvParams
 	n, h, w, c int // input [n, h, w, c]
-	kh, kw, f  int // kernel [kh, kw, c, f]
+	kh, kw, f  int // kernel [kh, kw, c/groups, f]
 	oh, ow     int // output [n, oh, ow, f]
+	cg, fg     int // input and output channels of one group
 }
 
-// k is the length of one patch, the GEMM's inner dimension.
-func (g convGeom) k() int { return g.kh * g.kw * g.c }
+// k is the length of one patch of one group, the GEMM's inner dimension.
+func (g convGeom) k() int { return g.kh * g.kw * g.cg }
 
 // rows is the number of output positions of one sample.
 func (g convGeom) rows() int { return g.oh * g.ow }
@@ -62,8 +76,18 @@ func newConvGeom(p ConvParams, x, w tensor.Shape) (convGeom, error) {
 	if len(w) != 4 {
 		return convGeom{}, errors.Errorf("conv2d: kernel must be [height, width, in, out], got %v", w)
 	}
-	if x[3] != w[2] {
+	if p.Groups < 0 {
+		return convGeom{}, errors.Errorf("conv2d: groups must be > 0, got %d", p.Groups)
+	}
+	groups := p.groups()
+	if x[3] != w[2]*groups {
+		if groups > 1 {
+			return convGeom{}, errors.Errorf("conv2d: input has %d channels, kernel expects %d groups of %d", x[3], groups, w[2])
+		}
 		return convGeom{}, errors.Errorf("conv2d: input has %d channels, kernel expects %d", x[3], w[2])
+	}
+	if w[3]%groups != 0 {
+		return convGeom{}, errors.Errorf("conv2d: %d output channels do not split into %d groups", w[3], groups)
 	}
 	if p.StrideH <= 0 || p.StrideW <= 0 || p.DilationH <= 0 || p.DilationW <= 0 {
 		return convGeom{}, errors.Errorf("conv2d: strides %dx%d and dilations %dx%d must be > 0", p.StrideH, p.StrideW, p.DilationH, p.DilationW)
@@ -71,7 +95,7 @@ func newConvGeom(p ConvParams, x, w tensor.Shape) (convGeom, error) {
 	if p.PadTop < 0 || p.PadBottom < 0 || p.PadLeft < 0 || p.PadRight < 0 {
 		return convGeom{}, errors.Errorf("conv2d: negative padding %+v", p)
 	}
-	g := convGeom{ConvParams: p, n: x[0], h: x[1], w: x[2], c: x[3], kh: w[0], kw: w[1], f: w[3]}
+	g := convGeom{ConvParams: p, n: x[0], h: x[1], w: x[2], c: x[3], kh: w[0], kw: w[1], f: w[3], cg: w[2], fg: w[3] / groups}
 	g.oh = ConvOutSize(g.h, g.kh, p.StrideH, p.DilationH, p.PadTop+p.PadBottom)
 	g.ow = ConvOutSize(g.w, g.kw, p.StrideW, p.DilationW, p.PadLeft+p.PadRight)
 	if g.oh <= 0 || g.ow <= 0 {

@@ -26,11 +26,14 @@ func buffer[T float](buf any, n int) []T {
 	return make([]T, n)
 }
 
-// im2col writes the patches of samples [first, first+count) of x into
-// cols, one row of k = kh*kw*c values per output position, ordered (kh, kw,
-// c) like the kernel's rows. Positions in the padding are zeros.
-func im2col[T float](g convGeom, x []T, first, count int, cols []T) {
+// im2col writes the patches of group grp of samples [first, first+count)
+// of x into cols, one row of k = kh*kw*cg values per output position,
+// ordered (kh, kw, cg) like the kernel's rows. Positions in the padding are
+// zeros.
+func im2col[T float](g convGeom, x []T, grp, first, count int, cols []T) {
 	k, rows := g.k(), g.rows()
+	c0 := grp * g.cg
+	whole := g.cg == g.c
 	parallel.For(count, count*rows*k, func(lo, hi int) {
 		for s := lo; s < hi; s++ {
 			img := x[(first+s)*g.h*g.w*g.c:]
@@ -42,13 +45,13 @@ func im2col[T float](g convGeom, x []T, first, count int, cols []T) {
 					for ky := 0; ky < g.kh; ky++ {
 						iy := oy*g.StrideH - g.PadTop + ky*g.DilationH
 						if iy < 0 || iy >= g.h {
-							clear(row[i : i+g.kw*g.c])
-							i += g.kw * g.c
+							clear(row[i : i+g.kw*g.cg])
+							i += g.kw * g.cg
 							continue
 						}
 						line := img[iy*g.w*g.c:]
 						ix0 := ox*g.StrideW - g.PadLeft
-						if g.DilationW == 1 && ix0 >= 0 && ix0+g.kw <= g.w {
+						if whole && g.DilationW == 1 && ix0 >= 0 && ix0+g.kw <= g.w {
 							// The window's row is contiguous in the image.
 							n := g.kw * g.c
 							copy(row[i:i+n], line[ix0*g.c:ix0*g.c+n])
@@ -58,11 +61,11 @@ func im2col[T float](g convGeom, x []T, first, count int, cols []T) {
 						for kx := 0; kx < g.kw; kx++ {
 							ix := ix0 + kx*g.DilationW
 							if ix < 0 || ix >= g.w {
-								clear(row[i : i+g.c])
+								clear(row[i : i+g.cg])
 							} else {
-								copy(row[i:i+g.c], line[ix*g.c:])
+								copy(row[i:i+g.cg], line[ix*g.c+c0:])
 							}
-							i += g.c
+							i += g.cg
 						}
 					}
 				}
@@ -71,10 +74,12 @@ func im2col[T float](g convGeom, x []T, first, count int, cols []T) {
 	})
 }
 
-// col2im adds the patch gradients dcols of samples [first, first+count)
-// into dx, which the caller zeroed.
-func col2im[T float](g convGeom, dcols []T, first, count int, dx []T) {
+// col2im adds the patch gradients dcols of group grp of samples [first,
+// first+count) into dx, which the caller zeroed.
+func col2im[T float](g convGeom, dcols []T, grp, first, count int, dx []T) {
 	k, rows := g.k(), g.rows()
+	c0 := grp * g.cg
+	whole := g.cg == g.c
 	parallel.For(count, count*rows*k, func(lo, hi int) {
 		for s := lo; s < hi; s++ {
 			img := dx[(first+s)*g.h*g.w*g.c:]
@@ -86,12 +91,12 @@ func col2im[T float](g convGeom, dcols []T, first, count int, dx []T) {
 					for ky := 0; ky < g.kh; ky++ {
 						iy := oy*g.StrideH - g.PadTop + ky*g.DilationH
 						if iy < 0 || iy >= g.h {
-							i += g.kw * g.c
+							i += g.kw * g.cg
 							continue
 						}
 						line := img[iy*g.w*g.c:]
 						ix0 := ox*g.StrideW - g.PadLeft
-						if g.DilationW == 1 && ix0 >= 0 && ix0+g.kw <= g.w {
+						if whole && g.DilationW == 1 && ix0 >= 0 && ix0+g.kw <= g.w {
 							// The window's row is contiguous in the image.
 							n := g.kw * g.c
 							dst, src := line[ix0*g.c:ix0*g.c+n], row[i:i+n]
@@ -104,13 +109,13 @@ func col2im[T float](g convGeom, dcols []T, first, count int, dx []T) {
 						for kx := 0; kx < g.kw; kx++ {
 							ix := ix0 + kx*g.DilationW
 							if ix >= 0 && ix < g.w {
-								dst := line[ix*g.c:][:g.c]
-								src := row[i : i+g.c]
+								dst := line[ix*g.c+c0:][:g.cg]
+								src := row[i : i+g.cg]
 								for j := range dst {
 									dst[j] += src[j]
 								}
 							}
-							i += g.c
+							i += g.cg
 						}
 					}
 				}
@@ -119,16 +124,21 @@ func col2im[T float](g convGeom, dcols []T, first, count int, dx []T) {
 	})
 }
 
-// convForward computes out = im2col(x)·w + b chunk by chunk; it returns the
-// patch buffer and whether it holds the whole batch.
+// convForward computes out = im2col(x)·w + b chunk by chunk (and group by
+// group); it returns the patch buffer and whether it holds the whole
+// batch's patches (one group and one chunk).
 func convForward[T float](g convGeom, x, w, b, out []T, colsBuf any) (any, bool) {
+	if g.depthwise() {
+		depthwiseForward(g, x, w, b, out)
+		return colsBuf, false
+	}
 	var zero T
 	k, rows := g.k(), g.rows()
+	groups := g.groups()
 	chunk := g.chunk(int(sizeOf(zero)))
 	cols := buffer[T](colsBuf, chunk*rows*k)
 	for first := 0; first < g.n; first += chunk {
 		count := min(chunk, g.n-first)
-		im2col(g, x, first, count, cols)
 		o := out[first*rows*g.f : (first+count)*rows*g.f]
 		beta := T(0)
 		if b != nil {
@@ -139,43 +149,60 @@ func convForward[T float](g convGeom, x, w, b, out []T, colsBuf any) (any, bool)
 			})
 			beta = 1
 		}
-		gemm(blas.NoTrans, blas.NoTrans, count*rows, g.f, k, cols, k, w, g.f, beta, o, g.f)
+		for grp := 0; grp < groups; grp++ {
+			im2col(g, x, grp, first, count, cols)
+			gemm(blas.NoTrans, blas.NoTrans, count*rows, g.fg, k, cols, k, w[grp*g.fg:], g.f, beta, o[grp*g.fg:], g.f)
+		}
 	}
-	return cols, chunk == g.n
+	return cols, chunk == g.n && groups == 1
 }
 
 // convKernelGrad computes dw = im2col(x)ᵀ·dy, reusing the patches in
 // colsBuf when whole says they are this run's.
 func convKernelGrad[T float](g convGeom, x, dy, dw []T, colsBuf any, whole bool) any {
+	if g.depthwise() {
+		depthwiseKernelGrad(g, x, dy, dw)
+		return colsBuf
+	}
 	var zero T
 	k, rows := g.k(), g.rows()
+	groups := g.groups()
 	chunk := g.chunk(int(sizeOf(zero)))
 	cols := buffer[T](colsBuf, chunk*rows*k)
 	for first := 0; first < g.n; first += chunk {
 		count := min(chunk, g.n-first)
-		if !whole {
-			im2col(g, x, first, count, cols)
-		}
 		beta := T(1)
 		if first == 0 {
 			beta = 0
 		}
-		gemm(blas.Trans, blas.NoTrans, k, g.f, count*rows, cols, k, dy[first*rows*g.f:], g.f, beta, dw, g.f)
+		for grp := 0; grp < groups; grp++ {
+			if !whole || groups > 1 {
+				im2col(g, x, grp, first, count, cols)
+			}
+			gemm(blas.Trans, blas.NoTrans, k, g.fg, count*rows, cols, k, dy[first*rows*g.f+grp*g.fg:], g.f, beta, dw[grp*g.fg:], g.f)
+		}
 	}
 	return cols
 }
 
 // convInputGrad computes dx = col2im(dy·wᵀ).
 func convInputGrad[T float](g convGeom, w, dy, dx []T, dcolsBuf any) any {
+	if g.depthwise() {
+		depthwiseInputGrad(g, w, dy, dx)
+		return dcolsBuf
+	}
 	var zero T
 	k, rows := g.k(), g.rows()
+	groups := g.groups()
 	chunk := g.chunk(int(sizeOf(zero)))
 	dcols := buffer[T](dcolsBuf, chunk*rows*k)
 	clear(dx)
 	for first := 0; first < g.n; first += chunk {
 		count := min(chunk, g.n-first)
-		gemm(blas.NoTrans, blas.Trans, count*rows, k, g.f, dy[first*rows*g.f:], g.f, w, g.f, 0, dcols, k)
-		col2im(g, dcols, first, count, dx)
+		for grp := 0; grp < groups; grp++ {
+			gemm(blas.NoTrans, blas.Trans, count*rows, k, g.fg, dy[first*rows*g.f+grp*g.fg:], g.f, w[grp*g.fg:], g.f, 0, dcols, k)
+			col2im(g, dcols, grp, first, count, dx)
+		}
 	}
 	return dcols
 }

@@ -34,7 +34,20 @@ var convCases = []convCase{
 	{2, 8, 8, 2, 3, 3, 3, params(1, 2, 2, 2, 2, 2), true},
 	{1, 9, 5, 2, 1, 1, 3, params(2, 1, 0, 0, 0, 0), true},
 	{2, 4, 4, 2, 4, 4, 2, params(3, 1, 1, 2, 2, 1), true},
+	// Grouped: two groups, and depthwise (a group per channel, two
+	// outputs each).
+	{2, 5, 6, 4, 3, 3, 6, grouped(params(1, 1, 1, 1, 1, 1), 2), true},
+	{2, 6, 5, 3, 3, 2, 6, grouped(params(2, 1, 1, 0, 0, 1), 3), false},
+	{1, 7, 7, 4, 3, 3, 4, grouped(params(1, 2, 2, 2, 2, 2), 4), true},
 }
+
+func grouped(p ops.ConvParams, groups int) ops.ConvParams {
+	p.Groups = groups
+	return p
+}
+
+// groups is the case's number of groups, at least 1.
+func (cc convCase) groups() int { return max(cc.p.Groups, 1) }
 
 // naive is the reference convolution: a direct sum in float64.
 type naive struct {
@@ -66,8 +79,10 @@ func (nv naive) each(fn func(o, i, k int)) {
 							if ix < 0 || ix >= nv.w {
 								continue
 							}
-							for c := 0; c < nv.c; c++ {
-								fn(o, ((n*nv.h+iy)*nv.w+ix)*nv.c+c, ((ky*nv.kw+kx)*nv.c+c)*nv.f+f)
+							cg := nv.c / nv.groups()
+							c0 := f / (nv.f / nv.groups()) * cg
+							for c := 0; c < cg; c++ {
+								fn(o, ((n*nv.h+iy)*nv.w+ix)*nv.c+c0+c, ((ky*nv.kw+kx)*cg+c)*nv.f+f)
 							}
 						}
 					}
@@ -148,7 +163,7 @@ func checkConv(t *testing.T, cc convCase, dt tensor.Dtype) {
 	rng := rand.New(rand.NewSource(1))
 	nv := newNaive(cc)
 	xv := randSlice(rng, cc.n*cc.h*cc.w*cc.c)
-	wv := randSlice(rng, cc.kh*cc.kw*cc.c*cc.f)
+	wv := randSlice(rng, cc.kh*cc.kw*cc.c/cc.groups()*cc.f)
 	bv := randSlice(rng, cc.f)
 	rv := randSlice(rng, cc.n*nv.oh*nv.ow*cc.f)
 
@@ -180,7 +195,7 @@ func checkConv(t *testing.T, cc convCase, dt tensor.Dtype) {
 
 	g := gorgonia.NewGraph()
 	x := gorgonia.NodeFromAny(g, toDtype(xv, dt, cc.n, cc.h, cc.w, cc.c), gorgonia.WithName("x"))
-	w := gorgonia.NodeFromAny(g, toDtype(wv, dt, cc.kh, cc.kw, cc.c, cc.f), gorgonia.WithName("w"))
+	w := gorgonia.NodeFromAny(g, toDtype(wv, dt, cc.kh, cc.kw, cc.c/cc.groups(), cc.f), gorgonia.WithName("w"))
 	var b *gorgonia.Node
 	wrt := gorgonia.Nodes{x, w}
 	if cc.bias {
@@ -297,6 +312,8 @@ func TestConv2DErrors(t *testing.T) {
 		{"too big", tensor.Shape{6, 6, 3, 4}, params(1, 1, 0, 0, 0, 0), "larger than the padded input 5x5"},
 		{"dilated too big", tensor.Shape{3, 3, 3, 4}, params(1, 3, 0, 0, 0, 0), "larger than the padded input"},
 		{"stride", tensor.Shape{3, 3, 3, 4}, params(0, 1, 0, 0, 0, 0), "must be > 0"},
+		{"groups of channels", tensor.Shape{3, 3, 2, 4}, grouped(params(1, 1, 0, 0, 0, 0), 2), "input has 3 channels, kernel expects 2 groups of 2"},
+		{"groups of filters", tensor.Shape{3, 3, 1, 4}, grouped(params(1, 1, 0, 0, 0, 0), 3), "4 output channels do not split into 3 groups"},
 	} {
 		w := gorgonia.NewTensor(g, tensor.Float32, 4, gorgonia.WithShape(tc.w...), gorgonia.WithName("w_"+tc.name))
 		_, err := ops.Conv2D(x, w, nil, tc.p, true)

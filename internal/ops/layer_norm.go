@@ -25,6 +25,16 @@ import (
 // kept buffer. inputGrad false leaves x's gradient out (DiffWRT false), for
 // an x that depends on nothing trainable.
 func LayerNorm(x, gamma, beta *gorgonia.Node, eps float64, inputGrad bool) (*gorgonia.Node, error) {
+	return layerNorm(x, gamma, beta, eps, inputGrad, 0)
+}
+
+// layerNorm is LayerNorm, or GroupNorm when groups > 0.
+func layerNorm(x, gamma, beta *gorgonia.Node, eps float64, inputGrad bool, groups int) (*gorgonia.Node, error) {
+	return layerNormWith(x, gamma, beta, eps, inputGrad, func(st *lnState) { st.groups = groups })
+}
+
+// layerNormWith is LayerNorm with its state set up by setup.
+func layerNormWith(x, gamma, beta *gorgonia.Node, eps float64, inputGrad bool, setup func(*lnState)) (*gorgonia.Node, error) {
 	if x == nil {
 		return nil, errors.New("layer norm: nil input")
 	}
@@ -40,6 +50,7 @@ func LayerNorm(x, gamma, beta *gorgonia.Node, eps float64, inputGrad bool) (*gor
 		return nil, errors.Errorf("layer norm: input shape %v has a last dimension <= 0", s)
 	}
 	st := &lnState{id: opID.Add(1), dims: x.Dims(), c: c, eps: eps, needInput: inputGrad}
+	setup(st)
 	in := gorgonia.Nodes{x}
 	for _, p := range []struct {
 		n    *gorgonia.Node
@@ -69,8 +80,13 @@ type lnState struct {
 	eps         float64
 	gamma, beta bool
 	needInput   bool
-	out         *tensor.Dense
-	dx, dg, db  *tensor.Dense
+	// groups > 0 makes the op GroupNorm: statistics per (sample, group of
+	// channels) rather than per row; whole takes them over the whole batch
+	// instead (with a group per channel, BatchNorm).
+	groups     int
+	whole      bool
+	out        *tensor.Dense
+	dx, dg, db *tensor.Dense
 	// mean and inv are each row's mean and 1/sqrt(var + eps), from the
 	// forward pass, which runs before the gradients in every run.
 	mean, inv []float64
@@ -80,6 +96,12 @@ type lnState struct {
 // them when the forward pass has not (a gradient op run on its own).
 func (st *lnState) stats(x *tensor.Dense, fresh bool) (mean, inv []float64) {
 	rows := x.Shape().TotalSize() / st.c
+	if st.groups > 0 {
+		rows = x.Shape()[0] * st.groups
+		if st.whole {
+			rows = st.groups
+		}
+	}
 	if !fresh && len(st.mean) == rows && len(st.inv) == rows {
 		return st.mean, st.inv
 	}
@@ -87,6 +109,16 @@ func (st *lnState) stats(x *tensor.Dense, fresh bool) (mean, inv []float64) {
 		st.mean, st.inv = make([]float64, rows), make([]float64, rows)
 	}
 	st.mean, st.inv = st.mean[:rows], st.inv[:rows]
+	if st.groups > 0 {
+		sh := st.gnShape(x.Shape()[0], x.Shape().TotalSize())
+		switch xd := x.Data().(type) {
+		case []float32:
+			gnStats(xd, sh, st.eps, st.mean, st.inv)
+		case []float64:
+			gnStats(xd, sh, st.eps, st.mean, st.inv)
+		}
+		return st.mean, st.inv
+	}
 	switch xd := x.Data().(type) {
 	case []float32:
 		rowStatsAll(xd, st.c, st.eps, st.mean, st.inv)
@@ -171,7 +203,12 @@ func (op *lnOp) CallsExtern() bool     { return false }
 func (op *lnOp) OverwritesInput() int  { return -1 }
 func (op *lnOp) WriteHash(h hash.Hash) { writeHash(h, "layer_norm", op.st.id) }
 func (op *lnOp) Hashcode() uint32      { return hashOf("layer_norm", op.st.id) }
-func (op *lnOp) String() string        { return fmt.Sprintf("LayerNorm(eps=%v)", op.st.eps) }
+func (op *lnOp) String() string {
+	if op.st.groups > 0 {
+		return fmt.Sprintf("GroupNorm(groups=%d, eps=%v)", op.st.groups, op.st.eps)
+	}
+	return fmt.Sprintf("LayerNorm(eps=%v)", op.st.eps)
+}
 
 func (op *lnOp) DiffWRT(n int) []bool {
 	out := make([]bool, n)
@@ -189,6 +226,16 @@ func (op *lnOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	}
 	st.out = layoutBuffer(st.out, x.Dtype(), x.Shape()...)
 	mean, inv := st.stats(x, true)
+	if st.groups > 0 {
+		sh := st.gnShape(x.Shape()[0], x.Shape().TotalSize())
+		switch xd := x.Data().(type) {
+		case []float32:
+			gnForward(xd, floatsOrNil[float32](gamma), floatsOrNil[float32](beta), st.out.Data().([]float32), sh, mean, inv)
+		case []float64:
+			gnForward(xd, floatsOrNil[float64](gamma), floatsOrNil[float64](beta), st.out.Data().([]float64), sh, mean, inv)
+		}
+		return st.out, nil
+	}
 	switch xd := x.Data().(type) {
 	case []float32:
 		lnForward(xd, floatsOrNil[float32](gamma), floatsOrNil[float32](beta), st.out.Data().([]float32), st.c, mean, inv)
@@ -325,6 +372,16 @@ func (op *lnGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 			gamma = ds[1]
 		}
 		mean, inv := st.stats(ds[0], false)
+		if st.groups > 0 {
+			sh := st.gnShape(ds[0].Shape()[0], ds[0].Shape().TotalSize())
+			switch xd := ds[0].Data().(type) {
+			case []float32:
+				gnGradInput(xd, floatsOrNil[float32](gamma), dy.Data().([]float32), st.dx.Data().([]float32), sh, mean, inv)
+			case []float64:
+				gnGradInput(xd, floatsOrNil[float64](gamma), dy.Data().([]float64), st.dx.Data().([]float64), sh, mean, inv)
+			}
+			return st.dx, nil
+		}
 		switch xd := ds[0].Data().(type) {
 		case []float32:
 			lnGradInput(xd, floatsOrNil[float32](gamma), dy.Data().([]float32), st.dx.Data().([]float32), st.c, mean, inv)
@@ -335,6 +392,16 @@ func (op *lnGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	case lnGradGamma:
 		st.dg = layoutBuffer(st.dg, dy.Dtype(), st.c)
 		mean, inv := st.stats(ds[0], false)
+		if st.groups > 0 {
+			sh := st.gnShape(ds[0].Shape()[0], ds[0].Shape().TotalSize())
+			switch xd := ds[0].Data().(type) {
+			case []float32:
+				gnGradGammaSum(xd, dy.Data().([]float32), st.dg.Data().([]float32), sh, mean, inv)
+			case []float64:
+				gnGradGammaSum(xd, dy.Data().([]float64), st.dg.Data().([]float64), sh, mean, inv)
+			}
+			return st.dg, nil
+		}
 		switch xd := ds[0].Data().(type) {
 		case []float32:
 			lnGradGammaSum(xd, dy.Data().([]float32), st.dg.Data().([]float32), st.c, mean, inv)
