@@ -29,6 +29,11 @@ type AttentionParams struct {
 	// what comes before it), as Keras's use_causal_mask; false masks
 	// nothing beyond the mask input.
 	Causal bool
+	// Dropout, when not nil, is [batch, heads, Tq, Tk] and multiplies the
+	// probabilities before they weigh the values (0 or 1/keep, from the
+	// caller's seeded stream), as Keras's MultiHeadAttention dropout; nil
+	// drops nothing.
+	Dropout *gorgonia.Node
 	// Grads says which of the query, key and value need a gradient; a
 	// false entry leaves that input's gradient out (DiffWRT false).
 	Grads [3]bool
@@ -44,6 +49,7 @@ type AttentionParams struct {
 // output is [batch, Tq, heads·dv], head h in its h-th block of columns.
 // mask, nil or [batch, Tq, Tk], is 1 where query i may attend to key j and
 // 0 where not (M adds MaskedScore there); Causal masks j > i as well.
+// p.Dropout, when given, multiplies the probabilities.
 //
 // The forward pass keeps the attention probabilities ([batch, heads, Tq,
 // Tk], see AttentionScores) for the gradient, which is one op computing
@@ -93,6 +99,14 @@ func Attention(q, k, v, mask *gorgonia.Node, p AttentionParams) (*gorgonia.Node,
 		st.mask = true
 		in = append(in, mask)
 	}
+	if p.Dropout != nil {
+		ds := p.Dropout.Shape()
+		if want := (tensor.Shape{qs[0], p.Heads, qs[1], ks[1]}); !ds.Eq(want) || p.Dropout.Dtype() != q.Dtype() {
+			return nil, errors.Errorf("attention: dropout %v %v, want %v %v", ds, p.Dropout.Dtype(), want, q.Dtype())
+		}
+		st.drop = true
+		in = append(in, p.Dropout)
+	}
 	return gorgonia.ApplyOp(&attnOp{st}, in...)
 }
 
@@ -116,29 +130,33 @@ type attnState struct {
 	batch, tq, tk, heads int
 	dk, dv               int
 	scale                float64
-	causal, mask         bool
+	causal, mask, drop   bool
 	grads                [3]bool
 	out, probs, scores   *tensor.Dense
 	dq, dk_, dv_         *tensor.Dense
 }
 
 func (st *attnState) arity() int {
+	n := 3
 	if st.mask {
-		return 4
+		n++
 	}
-	return 3
+	if st.drop {
+		n++
+	}
+	return n
 }
 
-// values reads q, k, v and the mask (nil when absent) and checks their
-// shapes against the op's.
-func (st *attnState) values(what string, vals []gorgonia.Value) (q, k, v, m *tensor.Dense, err error) {
+// values reads q, k, v, the mask and the dropout (nil when absent) and
+// checks their shapes against the op's.
+func (st *attnState) values(what string, vals []gorgonia.Value) (q, k, v, m, d *tensor.Dense, err error) {
 	ds := make([]*tensor.Dense, len(vals))
 	for i, val := range vals {
 		if ds[i], err = dense(what, val); err != nil {
-			return nil, nil, nil, nil, err
+			return nil, nil, nil, nil, nil, err
 		}
 		if ds[i].Dtype() != ds[0].Dtype() {
-			return nil, nil, nil, nil, errors.Errorf("%s: mixed dtypes %v and %v", what, ds[0].Dtype(), ds[i].Dtype())
+			return nil, nil, nil, nil, nil, errors.Errorf("%s: mixed dtypes %v and %v", what, ds[0].Dtype(), ds[i].Dtype())
 		}
 	}
 	q, k, v = ds[0], ds[1], ds[2]
@@ -147,25 +165,33 @@ func (st *attnState) values(what string, vals []gorgonia.Value) (q, k, v, m *ten
 		{st.batch, st.tk, st.heads * st.dk},
 		{st.batch, st.tk, st.heads * st.dv},
 	}
+	i := 3
 	if st.mask {
-		m = ds[3]
+		m, i = ds[i], i+1
 		want = append(want, tensor.Shape{st.batch, st.tq, st.tk})
+	}
+	if st.drop {
+		d = ds[i]
+		want = append(want, tensor.Shape{st.batch, st.heads, st.tq, st.tk})
 	}
 	for i, w := range want {
 		if !ds[i].Shape().Eq(w) {
-			return nil, nil, nil, nil, errors.Errorf("%s: input %d has shape %v, want %v", what, i, ds[i].Shape(), w)
+			return nil, nil, nil, nil, nil, errors.Errorf("%s: input %d has shape %v, want %v", what, i, ds[i].Shape(), w)
 		}
 	}
-	return q, k, v, m, nil
+	return q, k, v, m, d, nil
 }
 
 type attnOp struct{ st *attnState }
 
 func (op *attnOp) Arity() int { return op.st.arity() }
 func (op *attnOp) Type() hm.Type {
-	ts := make([]hm.Type, 0, 5)
+	ts := make([]hm.Type, 0, 6)
 	for i := 0; i < op.st.arity(); i++ {
 		ts = append(ts, tensorType(3))
+	}
+	if op.st.drop {
+		ts[len(ts)-1] = tensorType(4)
 	}
 	return hm.NewFnType(append(ts, tensorType(3))...)
 }
@@ -191,7 +217,7 @@ func (op *attnOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(vals) != st.arity() {
 		return nil, errors.Errorf("attention: %d inputs, want %d", len(vals), st.arity())
 	}
-	q, k, v, m, err := st.values("attention", vals)
+	q, k, v, m, d, err := st.values("attention", vals)
 	if err != nil {
 		return nil, err
 	}
@@ -200,9 +226,9 @@ func (op *attnOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	st.probs = reuse(st.probs, dt, st.batch, st.heads, st.tq, st.tk)
 	switch qd := q.Data().(type) {
 	case []float32:
-		attnForward(st, qd, k.Data().([]float32), v.Data().([]float32), maskData[float32](m), st.probs.Data().([]float32), st.out.Data().([]float32))
+		attnForward(st, qd, k.Data().([]float32), v.Data().([]float32), maskData[float32](m), maskData[float32](d), st.probs.Data().([]float32), st.out.Data().([]float32))
 	case []float64:
-		attnForward(st, qd, k.Data().([]float64), v.Data().([]float64), maskData[float64](m), st.probs.Data().([]float64), st.out.Data().([]float64))
+		attnForward(st, qd, k.Data().([]float64), v.Data().([]float64), maskData[float64](m), maskData[float64](d), st.probs.Data().([]float64), st.out.Data().([]float64))
 	}
 	return st.out, nil
 }
@@ -269,10 +295,14 @@ func gemmA[T float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int,
 }
 
 // attnForward fills probs and out; each (batch, head) pair is one task.
-func attnForward[T float](st *attnState, q, k, v, mask, probs, out []T) {
+func attnForward[T float](st *attnState, q, k, v, mask, drop, probs, out []T) {
 	B, H, Tq, Tk, dk, dv := st.batch, st.heads, st.tq, st.tk, st.dk, st.dv
 	ldq, ldv := H*dk, H*dv
 	parallel.For(B*H, B*H*Tq*(Tk+dk+dv), func(lo, hi int) {
+		var pd []T
+		if drop != nil {
+			pd = make([]T, Tq*Tk)
+		}
 		for bh := lo; bh < hi; bh++ {
 			b, h := bh/H, bh%H
 			p := probs[bh*Tq*Tk : (bh+1)*Tq*Tk]
@@ -285,9 +315,21 @@ func attnForward[T float](st *attnState, q, k, v, mask, probs, out []T) {
 				}
 				softmaxRow(row, mrow, st.causal, i)
 			}
-			gemmA(blas.NoTrans, blas.NoTrans, Tq, dv, Tk, 1, p, Tk, v[b*Tk*ldv+h*dv:], ldv, 0, out[b*Tq*ldv+h*dv:], ldv)
+			pv := p
+			if drop != nil {
+				pv = dropped(p, drop[bh*Tq*Tk:(bh+1)*Tq*Tk], pd)
+			}
+			gemmA(blas.NoTrans, blas.NoTrans, Tq, dv, Tk, 1, pv, Tk, v[b*Tk*ldv+h*dv:], ldv, 0, out[b*Tq*ldv+h*dv:], ldv)
 		}
 	})
+}
+
+// dropped writes p∘d into dst and returns it.
+func dropped[T float](p, d, dst []T) []T {
+	for i, x := range p {
+		dst[i] = x * d[i]
+	}
+	return dst
 }
 
 // softmaxRow turns the scores of query i into probabilities in place,
@@ -326,6 +368,9 @@ func (op *attnGradOp) Type() hm.Type {
 	for i := 0; i < op.Arity(); i++ {
 		ts = append(ts, tensorType(3))
 	}
+	if op.st.drop {
+		ts[len(ts)-2] = tensorType(4)
+	}
 	return hm.NewFnType(append(ts, tensorType(3))...)
 }
 func (op *attnGradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
@@ -348,7 +393,7 @@ func (op *attnGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, errors.Errorf("attention gradient: %d inputs, want %d", len(vals), op.Arity())
 	}
 	n := len(vals) - 1
-	q, k, v, _, err := st.values("attention gradient", vals[:n])
+	q, k, v, _, d, err := st.values("attention gradient", vals[:n])
 	if err != nil {
 		return nil, err
 	}
@@ -373,10 +418,10 @@ func (op *attnGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	st.dv_ = reuse(st.dv_, dt, st.batch, st.tk, st.heads*st.dv)
 	switch qd := q.Data().(type) {
 	case []float32:
-		attnBackward(st, qd, k.Data().([]float32), v.Data().([]float32), st.probs.Data().([]float32), dout.Data().([]float32),
+		attnBackward(st, qd, k.Data().([]float32), v.Data().([]float32), maskData[float32](d), st.probs.Data().([]float32), dout.Data().([]float32),
 			st.dq.Data().([]float32), st.dk_.Data().([]float32), st.dv_.Data().([]float32))
 	case []float64:
-		attnBackward(st, qd, k.Data().([]float64), v.Data().([]float64), st.probs.Data().([]float64), dout.Data().([]float64),
+		attnBackward(st, qd, k.Data().([]float64), v.Data().([]float64), maskData[float64](d), st.probs.Data().([]float64), dout.Data().([]float64),
 			st.dq.Data().([]float64), st.dk_.Data().([]float64), st.dv_.Data().([]float64))
 	}
 	return st.dq, nil
@@ -384,24 +429,41 @@ func (op *attnGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 
 // attnBackward computes, per (batch, head),
 //
-//	dV = Pᵀ·dO,  dP = dO·Vᵀ,  dS = P∘(dP - rowsum(dP∘P))·scale,
-//	dQ = dS·K,   dK = dSᵀ·Q.
-func attnBackward[T float](st *attnState, q, k, v, probs, dout, dq, dk, dv []T) {
+//	dV = (P∘D)ᵀ·dO,  dP = (dO·Vᵀ)∘D,  dS = P∘(dP - rowsum(dP∘P))·scale,
+//	dQ = dS·K,       dK = dSᵀ·Q,
+//
+// D the dropout (all ones when drop is nil).
+func attnBackward[T float](st *attnState, q, k, v, drop, probs, dout, dq, dk, dv []T) {
 	B, H, Tq, Tk, dkw, dvw := st.batch, st.heads, st.tq, st.tk, st.dk, st.dv
 	ldq, ldv := H*dkw, H*dvw
 	parallel.For(B*H, B*H*Tq*(Tk+dkw+dvw)*2, func(lo, hi int) {
 		ds := make([]T, Tq*Tk)
+		var pd []T
+		if drop != nil {
+			pd = make([]T, Tq*Tk)
+		}
 		for bh := lo; bh < hi; bh++ {
 			b, h := bh/H, bh%H
 			p := probs[bh*Tq*Tk : (bh+1)*Tq*Tk]
+			var dr []T
+			if drop != nil {
+				dr = drop[bh*Tq*Tk : (bh+1)*Tq*Tk]
+			}
 			qo, ko, vo, oo := b*Tq*ldq+h*dkw, b*Tk*ldq+h*dkw, b*Tk*ldv+h*dvw, b*Tq*ldv+h*dvw
 			if st.grads[2] {
-				gemmA(blas.Trans, blas.NoTrans, Tk, dvw, Tq, 1, p, Tk, dout[oo:], ldv, 0, dv[vo:], ldv)
+				pv := p
+				if dr != nil {
+					pv = dropped(p, dr, pd)
+				}
+				gemmA(blas.Trans, blas.NoTrans, Tk, dvw, Tq, 1, pv, Tk, dout[oo:], ldv, 0, dv[vo:], ldv)
 			}
 			if !st.grads[0] && !st.grads[1] {
 				continue
 			}
 			gemmA(blas.NoTrans, blas.Trans, Tq, Tk, dvw, 1, dout[oo:], ldv, v[vo:], ldv, 0, ds, Tk)
+			if dr != nil {
+				dropped(ds, dr, ds)
+			}
 			for i := 0; i < Tq; i++ {
 				pr, dr := p[i*Tk:(i+1)*Tk], ds[i*Tk:(i+1)*Tk]
 				var dot float64

@@ -220,3 +220,70 @@ func TestAttentionErrors(t *testing.T) {
 		}
 	}
 }
+
+// With dropout on the probabilities, the output is (P∘D)·V, and the
+// gradients go through D.
+func TestAttentionDropout(t *testing.T) {
+	const b, tq, tk, h, d = 2, 3, 4, 2, 3
+	rng := rand.New(rand.NewSource(9))
+	drop := make([]float64, b*h*tq*tk)
+	for i := range drop {
+		if rng.Float64() < 0.7 {
+			drop[i] = 1 / 0.7
+		}
+	}
+	inputs := []*tensor.Dense{
+		toDtype(randSlice(rng, b*tq*h*d), tensor.Float64, b, tq, h*d),
+		toDtype(randSlice(rng, b*tk*h*d), tensor.Float64, b, tk, h*d),
+		toDtype(randSlice(rng, b*tk*h*d), tensor.Float64, b, tk, h*d),
+	}
+	r := toDtype(randSlice(rng, b*tq*h*d), tensor.Float64, b, tq, h*d)
+	build := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+		dn := gorgonia.NodeFromAny(g, toDtype(drop, tensor.Float64, b, h, tq, tk), gorgonia.WithName("drop"))
+		y, err := ops.Attention(in[0], in[1], in[2], nil, ops.AttentionParams{Heads: h, Dropout: dn, Grads: [3]bool{true, true, true}})
+		if err != nil {
+			return nil, err
+		}
+		rn := gorgonia.NodeFromAny(g, r, gorgonia.WithName("r"))
+		return gorgonia.Sum(gorgonia.Must(gorgonia.HadamardProd(y, rn)))
+	}
+	if err := gradcheck.Check(build, inputs, gradcheck.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// The output is the probabilities times the dropout, times V.
+	g := gorgonia.NewGraph()
+	in := []*gorgonia.Node{
+		gorgonia.NodeFromAny(g, inputs[0], gorgonia.WithName("q")),
+		gorgonia.NodeFromAny(g, inputs[1], gorgonia.WithName("k")),
+		gorgonia.NodeFromAny(g, inputs[2], gorgonia.WithName("v")),
+	}
+	dn := gorgonia.NodeFromAny(g, toDtype(drop, tensor.Float64, b, h, tq, tk), gorgonia.WithName("drop"))
+	y, err := ops.Attention(in[0], in[1], in[2], nil, ops.AttentionParams{Heads: h, Dropout: dn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := ops.AttentionScores(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := gorgonia.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	p, v, out := float64s(t, sc.Value()), inputs[2].Data().([]float64), float64s(t, y.Value())
+	want := make([]float64, len(out))
+	for n := 0; n < b; n++ {
+		for hd := 0; hd < h; hd++ {
+			for i := 0; i < tq; i++ {
+				for j := 0; j < tk; j++ {
+					pij := p[((n*h+hd)*tq+i)*tk+j] * drop[((n*h+hd)*tq+i)*tk+j]
+					for c := 0; c < d; c++ {
+						want[(n*tq+i)*h*d+hd*d+c] += pij * v[(n*tk+j)*h*d+hd*d+c]
+					}
+				}
+			}
+		}
+	}
+	close(t, "out", out, want, 1e-12)
+}
