@@ -18,7 +18,8 @@ import (
 // whose every position is masked attends evenly to all of them.
 const MaskedScore = -1e9
 
-// AttentionParams configures Attention.
+// AttentionParams configures Attention. The masks and the dropout are
+// inputs without a gradient, each of the query's dtype; nil means none.
 type AttentionParams struct {
 	// Heads is the number of heads; it must be > 0 and divide the last
 	// dimension of the query, key and value.
@@ -27,12 +28,20 @@ type AttentionParams struct {
 	Scale float64
 	// Causal masks the positions j > i of query i (a query sees itself and
 	// what comes before it), as Keras's use_causal_mask; false masks
-	// nothing beyond the mask input.
+	// nothing beyond the mask inputs.
 	Causal bool
-	// Dropout, when not nil, is [batch, heads, Tq, Tk] and multiplies the
-	// probabilities before they weigh the values (0 or 1/keep, from the
-	// caller's seeded stream), as Keras's MultiHeadAttention dropout; nil
-	// drops nothing.
+	// Mask, [batch, Tq, Tk], is 1 where query i may attend to key j and 0
+	// where not, as Keras's attention_mask.
+	Mask *gorgonia.Node
+	// QueryMask, [batch, Tq], is 0 at padded queries, which then attend to
+	// no key (evenly to all, as in Keras, where every score is masked).
+	QueryMask *gorgonia.Node
+	// KeyMask, [batch, Tk], is 0 at padded keys (and values), which no
+	// query attends to.
+	KeyMask *gorgonia.Node
+	// Dropout, [batch, heads, Tq, Tk], multiplies the probabilities before
+	// they weigh the values (0 or 1/keep, from the caller's seeded
+	// stream), as Keras's MultiHeadAttention dropout.
 	Dropout *gorgonia.Node
 	// Grads says which of the query, key and value need a gradient; a
 	// false entry leaves that input's gradient out (DiffWRT false).
@@ -47,16 +56,15 @@ type AttentionParams struct {
 // heads·dv]; head h is the h-th block of columns of each, so the outputs of
 // the Dense projections are used as they are, with no transposes. The
 // output is [batch, Tq, heads·dv], head h in its h-th block of columns.
-// mask, nil or [batch, Tq, Tk], is 1 where query i may attend to key j and
-// 0 where not (M adds MaskedScore there); Causal masks j > i as well.
-// p.Dropout, when given, multiplies the probabilities.
+// M adds MaskedScore where p's masks (or Causal) mask a position; the
+// dropout, when given, multiplies the probabilities.
 //
 // The forward pass keeps the attention probabilities ([batch, heads, Tq,
 // Tk], see AttentionScores) for the gradient, which is one op computing
 // the gradients of q, k and v together (memory is O(Tq·Tk), not more).
 // Every product is a GEMM of the packed kernel; the (batch, head) pairs
 // are split over the CPUs.
-func Attention(q, k, v, mask *gorgonia.Node, p AttentionParams) (*gorgonia.Node, error) {
+func Attention(q, k, v *gorgonia.Node, p AttentionParams) (*gorgonia.Node, error) {
 	if q == nil || k == nil || v == nil {
 		return nil, errors.New("attention: nil query, key or value")
 	}
@@ -88,27 +96,29 @@ func Attention(q, k, v, mask *gorgonia.Node, p AttentionParams) (*gorgonia.Node,
 		st.scale = 1 / math.Sqrt(float64(st.dk))
 	}
 	in := gorgonia.Nodes{q, k, v}
-	if mask != nil {
-		ms := mask.Shape()
-		if len(ms) != 3 || ms[0] != qs[0] || ms[1] != qs[1] || ms[2] != ks[1] {
-			return nil, errors.Errorf("attention: mask %v, want [%d, %d, %d]", ms, qs[0], qs[1], ks[1])
+	for i, n := range []*gorgonia.Node{p.Mask, p.QueryMask, p.KeyMask, p.Dropout} {
+		if n == nil {
+			continue
 		}
-		if mask.Dtype() != q.Dtype() {
-			return nil, errors.Errorf("attention: mask is %v, query is %v", mask.Dtype(), q.Dtype())
+		want := st.extraShape(i)
+		if !n.Shape().Eq(want) || n.Dtype() != q.Dtype() {
+			return nil, errors.Errorf("attention: %s %v %v, want %v %v", extraNames[i], n.Shape(), n.Dtype(), want, q.Dtype())
 		}
-		st.mask = true
-		in = append(in, mask)
-	}
-	if p.Dropout != nil {
-		ds := p.Dropout.Shape()
-		if want := (tensor.Shape{qs[0], p.Heads, qs[1], ks[1]}); !ds.Eq(want) || p.Dropout.Dtype() != q.Dtype() {
-			return nil, errors.Errorf("attention: dropout %v %v, want %v %v", ds, p.Dropout.Dtype(), want, q.Dtype())
-		}
-		st.drop = true
-		in = append(in, p.Dropout)
+		st.extras = append(st.extras, i)
+		in = append(in, n)
 	}
 	return gorgonia.ApplyOp(&attnOp{st}, in...)
 }
+
+// The optional inputs, in the order they follow q, k and v.
+const (
+	extraMask = iota
+	extraQueryMask
+	extraKeyMask
+	extraDropout
+)
+
+var extraNames = [...]string{"mask", "query mask", "key mask", "dropout"}
 
 // AttentionScores returns a node holding the attention probabilities
 // [batch, heads, Tq, Tk] of out, a node Attention returned, as Keras's
@@ -130,70 +140,91 @@ type attnState struct {
 	batch, tq, tk, heads int
 	dk, dv               int
 	scale                float64
-	causal, mask, drop   bool
+	causal               bool
+	extras               []int // the optional inputs present, in order
 	grads                [3]bool
 	out, probs, scores   *tensor.Dense
 	dq, dk_, dv_         *tensor.Dense
 }
 
-func (st *attnState) arity() int {
-	n := 3
-	if st.mask {
-		n++
+func (st *attnState) extraShape(i int) tensor.Shape {
+	switch i {
+	case extraMask:
+		return tensor.Shape{st.batch, st.tq, st.tk}
+	case extraQueryMask:
+		return tensor.Shape{st.batch, st.tq}
+	case extraKeyMask:
+		return tensor.Shape{st.batch, st.tk}
 	}
-	if st.drop {
-		n++
-	}
-	return n
+	return tensor.Shape{st.batch, st.heads, st.tq, st.tk}
 }
 
-// values reads q, k, v, the mask and the dropout (nil when absent) and
-// checks their shapes against the op's.
-func (st *attnState) values(what string, vals []gorgonia.Value) (q, k, v, m, d *tensor.Dense, err error) {
+func (st *attnState) arity() int { return 3 + len(st.extras) }
+
+// types lists the types of the op's inputs.
+func (st *attnState) types() []hm.Type {
+	ts := []hm.Type{tensorType(3), tensorType(3), tensorType(3)}
+	for _, e := range st.extras {
+		ts = append(ts, tensorType(len(st.extraShape(e))))
+	}
+	return ts
+}
+
+// attnValues are an op's inputs; the optional ones are nil when absent.
+type attnValues struct {
+	q, k, v  *tensor.Dense
+	optional [4]*tensor.Dense
+}
+
+// values reads the op's inputs and checks their shapes against the op's.
+func (st *attnState) values(what string, vals []gorgonia.Value) (attnValues, error) {
+	var a attnValues
+	if len(vals) != st.arity() {
+		return a, errors.Errorf("%s: %d inputs, want %d", what, len(vals), st.arity())
+	}
 	ds := make([]*tensor.Dense, len(vals))
 	for i, val := range vals {
+		var err error
 		if ds[i], err = dense(what, val); err != nil {
-			return nil, nil, nil, nil, nil, err
+			return a, err
 		}
 		if ds[i].Dtype() != ds[0].Dtype() {
-			return nil, nil, nil, nil, nil, errors.Errorf("%s: mixed dtypes %v and %v", what, ds[0].Dtype(), ds[i].Dtype())
+			return a, errors.Errorf("%s: mixed dtypes %v and %v", what, ds[0].Dtype(), ds[i].Dtype())
 		}
 	}
-	q, k, v = ds[0], ds[1], ds[2]
+	a.q, a.k, a.v = ds[0], ds[1], ds[2]
 	want := []tensor.Shape{
 		{st.batch, st.tq, st.heads * st.dk},
 		{st.batch, st.tk, st.heads * st.dk},
 		{st.batch, st.tk, st.heads * st.dv},
 	}
-	i := 3
-	if st.mask {
-		m, i = ds[i], i+1
-		want = append(want, tensor.Shape{st.batch, st.tq, st.tk})
-	}
-	if st.drop {
-		d = ds[i]
-		want = append(want, tensor.Shape{st.batch, st.heads, st.tq, st.tk})
+	for i, e := range st.extras {
+		a.optional[e] = ds[3+i]
+		want = append(want, st.extraShape(e))
 	}
 	for i, w := range want {
 		if !ds[i].Shape().Eq(w) {
-			return nil, nil, nil, nil, nil, errors.Errorf("%s: input %d has shape %v, want %v", what, i, ds[i].Shape(), w)
+			return a, errors.Errorf("%s: input %d has shape %v, want %v", what, i, ds[i].Shape(), w)
 		}
 	}
-	return q, k, v, m, d, nil
+	return a, nil
+}
+
+// attnMasks are the optional inputs' values as slices of one type.
+type attnMasks[T float] struct{ mask, qmask, kmask, drop []T }
+
+func masksOf[T float](a attnValues) attnMasks[T] {
+	return attnMasks[T]{
+		maskData[T](a.optional[extraMask]), maskData[T](a.optional[extraQueryMask]),
+		maskData[T](a.optional[extraKeyMask]), maskData[T](a.optional[extraDropout]),
+	}
 }
 
 type attnOp struct{ st *attnState }
 
 func (op *attnOp) Arity() int { return op.st.arity() }
 func (op *attnOp) Type() hm.Type {
-	ts := make([]hm.Type, 0, 6)
-	for i := 0; i < op.st.arity(); i++ {
-		ts = append(ts, tensorType(3))
-	}
-	if op.st.drop {
-		ts[len(ts)-1] = tensorType(4)
-	}
-	return hm.NewFnType(append(ts, tensorType(3))...)
+	return hm.NewFnType(append(op.st.types(), tensorType(3))...)
 }
 func (op *attnOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
 	s, err := shapes("attention", in)
@@ -214,21 +245,18 @@ func (op *attnOp) String() string        { return "Attention" }
 
 func (op *attnOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	st := op.st
-	if len(vals) != st.arity() {
-		return nil, errors.Errorf("attention: %d inputs, want %d", len(vals), st.arity())
-	}
-	q, k, v, m, d, err := st.values("attention", vals)
+	a, err := st.values("attention", vals)
 	if err != nil {
 		return nil, err
 	}
-	dt := q.Dtype()
+	dt := a.q.Dtype()
 	st.out = reuse(st.out, dt, st.batch, st.tq, st.heads*st.dv)
 	st.probs = reuse(st.probs, dt, st.batch, st.heads, st.tq, st.tk)
-	switch qd := q.Data().(type) {
+	switch qd := a.q.Data().(type) {
 	case []float32:
-		attnForward(st, qd, k.Data().([]float32), v.Data().([]float32), maskData[float32](m), maskData[float32](d), st.probs.Data().([]float32), st.out.Data().([]float32))
+		attnForward(st, qd, a.k.Data().([]float32), a.v.Data().([]float32), masksOf[float32](a), st.probs.Data().([]float32), st.out.Data().([]float32))
 	case []float64:
-		attnForward(st, qd, k.Data().([]float64), v.Data().([]float64), maskData[float64](m), maskData[float64](d), st.probs.Data().([]float64), st.out.Data().([]float64))
+		attnForward(st, qd, a.k.Data().([]float64), a.v.Data().([]float64), masksOf[float64](a), st.probs.Data().([]float64), st.out.Data().([]float64))
 	}
 	return st.out, nil
 }
@@ -295,8 +323,9 @@ func gemmA[T float](tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int,
 }
 
 // attnForward fills probs and out; each (batch, head) pair is one task.
-func attnForward[T float](st *attnState, q, k, v, mask, drop, probs, out []T) {
+func attnForward[T float](st *attnState, q, k, v []T, ms attnMasks[T], probs, out []T) {
 	B, H, Tq, Tk, dk, dv := st.batch, st.heads, st.tq, st.tk, st.dk, st.dv
+	mask, drop := ms.mask, ms.drop
 	ldq, ldv := H*dk, H*dv
 	parallel.For(B*H, B*H*Tq*(Tk+dk+dv), func(lo, hi int) {
 		var pd []T
@@ -307,13 +336,17 @@ func attnForward[T float](st *attnState, q, k, v, mask, drop, probs, out []T) {
 			b, h := bh/H, bh%H
 			p := probs[bh*Tq*Tk : (bh+1)*Tq*Tk]
 			gemmA(blas.NoTrans, blas.Trans, Tq, Tk, dk, T(st.scale), q[b*Tq*ldq+h*dk:], ldq, k[b*Tk*ldq+h*dk:], ldq, 0, p, Tk)
-			var mrow []T
+			var mrow, krow []T
+			if ms.kmask != nil {
+				krow = ms.kmask[b*Tk : (b+1)*Tk]
+			}
 			for i := 0; i < Tq; i++ {
 				row := p[i*Tk : (i+1)*Tk]
 				if mask != nil {
 					mrow = mask[(b*Tq+i)*Tk : (b*Tq+i+1)*Tk]
 				}
-				softmaxRow(row, mrow, st.causal, i)
+				all := ms.qmask != nil && ms.qmask[b*Tq+i] == 0
+				softmaxRow(row, mrow, krow, all, st.causal, i)
 			}
 			pv := p
 			if drop != nil {
@@ -333,12 +366,13 @@ func dropped[T float](p, d, dst []T) []T {
 }
 
 // softmaxRow turns the scores of query i into probabilities in place,
-// masking where mask is 0 and, when causal, where j > i.
-func softmaxRow[T float](row, mask []T, causal bool, i int) {
+// masking where mask or kmask is 0, everywhere when all, and where j > i
+// when causal.
+func softmaxRow[T float](row, mask, kmask []T, all, causal bool, i int) {
 	mx := math.Inf(-1)
 	for j, s := range row {
 		x := float64(s)
-		if (mask != nil && mask[j] == 0) || (causal && j > i) {
+		if all || (mask != nil && mask[j] == 0) || (kmask != nil && kmask[j] == 0) || (causal && j > i) {
 			x += MaskedScore
 			row[j] = T(x)
 		}
@@ -364,14 +398,7 @@ type attnGradOp struct{ st *attnState }
 
 func (op *attnGradOp) Arity() int { return op.st.arity() + 1 }
 func (op *attnGradOp) Type() hm.Type {
-	ts := make([]hm.Type, 0, 6)
-	for i := 0; i < op.Arity(); i++ {
-		ts = append(ts, tensorType(3))
-	}
-	if op.st.drop {
-		ts[len(ts)-2] = tensorType(4)
-	}
-	return hm.NewFnType(append(ts, tensorType(3))...)
+	return hm.NewFnType(append(op.st.types(), tensorType(3), tensorType(3))...)
 }
 func (op *attnGradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
 	s, err := shapes("attention gradient", in)
@@ -393,7 +420,7 @@ func (op *attnGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, errors.Errorf("attention gradient: %d inputs, want %d", len(vals), op.Arity())
 	}
 	n := len(vals) - 1
-	q, k, v, _, d, err := st.values("attention gradient", vals[:n])
+	a, err := st.values("attention gradient", vals[:n])
 	if err != nil {
 		return nil, err
 	}
@@ -401,6 +428,7 @@ func (op *attnGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	q, k, v, d := a.q, a.k, a.v, a.optional[extraDropout]
 	if want := (tensor.Shape{st.batch, st.tq, st.heads * st.dv}); !dout.Shape().Eq(want) || dout.Dtype() != q.Dtype() {
 		return nil, errors.Errorf("attention gradient: output gradient %v %v, want %v %v", dout.Shape(), dout.Dtype(), want, q.Dtype())
 	}

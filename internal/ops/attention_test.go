@@ -99,7 +99,7 @@ func TestAttentionValues(t *testing.T) {
 				if m != nil {
 					mn = gorgonia.NodeFromAny(g, toDtype(m, dt, tc.b, tc.tq, tc.tk), gorgonia.WithName("m"))
 				}
-				y, err := ops.Attention(qn, kn, vn, mn, ops.AttentionParams{Heads: tc.h, Causal: tc.causal})
+				y, err := ops.Attention(qn, kn, vn, ops.AttentionParams{Heads: tc.h, Causal: tc.causal, Mask: mn})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -159,7 +159,7 @@ func TestAttentionGradCheck(t *testing.T) {
 				if tc.mask {
 					mn = gorgonia.NodeFromAny(g, toDtype(padMask(tc.b, tc.tq, tc.tk), tensor.Float64, tc.b, tc.tq, tc.tk), gorgonia.WithName("m"))
 				}
-				y, err := ops.Attention(in[0], in[1], in[2], mn, ops.AttentionParams{Heads: tc.h, Causal: tc.causal, Grads: [3]bool{true, true, true}})
+				y, err := ops.Attention(in[0], in[1], in[2], ops.AttentionParams{Heads: tc.h, Causal: tc.causal, Mask: mn, Grads: [3]bool{true, true, true}})
 				if err != nil {
 					return nil, err
 				}
@@ -180,7 +180,7 @@ func TestAttentionSelfGradCheck(t *testing.T) {
 	x := toDtype(randSlice(rng, 2*4*6), tensor.Float64, 2, 4, 6)
 	r := toDtype(randSlice(rng, 2*4*6), tensor.Float64, 2, 4, 6)
 	err := gradcheck.Check(func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
-		y, err := ops.Attention(in[0], in[0], in[0], nil, ops.AttentionParams{Heads: 2, Causal: true, Grads: [3]bool{true, true, true}})
+		y, err := ops.Attention(in[0], in[0], in[0], ops.AttentionParams{Heads: 2, Causal: true, Grads: [3]bool{true, true, true}})
 		if err != nil {
 			return nil, err
 		}
@@ -213,9 +213,9 @@ func TestAttentionErrors(t *testing.T) {
 		{"value length", q, k, n("v4", tensor.Float64, 2, 4, 6), nil, 1, "do not fit"},
 		{"rank", n("q2", tensor.Float64, 6, 4), k, v, nil, 1, "must be [batch, steps, features]"},
 		{"dtype", n("qf", tensor.Float32, 2, 3, 4), k, v, nil, 1, "dtypes"},
-		{"mask shape", q, k, v, n("m", tensor.Float64, 2, 3, 4), 1, "mask (2, 3, 4), want [2, 3, 5]"},
+		{"mask shape", q, k, v, n("m", tensor.Float64, 2, 3, 4), 1, "mask (2, 3, 4) float64, want (2, 3, 5)"},
 	} {
-		if _, err := ops.Attention(tc.q, tc.k, tc.v, tc.m, ops.AttentionParams{Heads: tc.heads}); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := ops.Attention(tc.q, tc.k, tc.v, ops.AttentionParams{Heads: tc.heads, Mask: tc.m}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error containing %q", tc.name, err, tc.want)
 		}
 	}
@@ -240,7 +240,7 @@ func TestAttentionDropout(t *testing.T) {
 	r := toDtype(randSlice(rng, b*tq*h*d), tensor.Float64, b, tq, h*d)
 	build := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
 		dn := gorgonia.NodeFromAny(g, toDtype(drop, tensor.Float64, b, h, tq, tk), gorgonia.WithName("drop"))
-		y, err := ops.Attention(in[0], in[1], in[2], nil, ops.AttentionParams{Heads: h, Dropout: dn, Grads: [3]bool{true, true, true}})
+		y, err := ops.Attention(in[0], in[1], in[2], ops.AttentionParams{Heads: h, Dropout: dn, Grads: [3]bool{true, true, true}})
 		if err != nil {
 			return nil, err
 		}
@@ -258,7 +258,7 @@ func TestAttentionDropout(t *testing.T) {
 		gorgonia.NodeFromAny(g, inputs[2], gorgonia.WithName("v")),
 	}
 	dn := gorgonia.NodeFromAny(g, toDtype(drop, tensor.Float64, b, h, tq, tk), gorgonia.WithName("drop"))
-	y, err := ops.Attention(in[0], in[1], in[2], nil, ops.AttentionParams{Heads: h, Dropout: dn})
+	y, err := ops.Attention(in[0], in[1], in[2], ops.AttentionParams{Heads: h, Dropout: dn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,4 +286,47 @@ func TestAttentionDropout(t *testing.T) {
 		}
 	}
 	close(t, "out", out, want, 1e-12)
+}
+
+// Query and key masks mask as their outer product does as a full mask.
+func TestAttentionQueryKeyMasks(t *testing.T) {
+	const b, tq, tk, h, d = 2, 3, 4, 2, 2
+	rng := rand.New(rand.NewSource(11))
+	qm := []float64{1, 1, 0, 1, 0, 1}
+	km := []float64{1, 1, 1, 0, 1, 0, 1, 1}
+	full := make([]float64, b*tq*tk)
+	for n := 0; n < b; n++ {
+		for i := 0; i < tq; i++ {
+			for j := 0; j < tk; j++ {
+				full[(n*tq+i)*tk+j] = qm[n*tq+i] * km[n*tk+j]
+			}
+		}
+	}
+	q, k, v := randSlice(rng, b*tq*h*d), randSlice(rng, b*tk*h*d), randSlice(rng, b*tk*h*d)
+	run := func(split bool) []float64 {
+		g := gorgonia.NewGraph()
+		p := ops.AttentionParams{Heads: h, Causal: true}
+		if split {
+			p.QueryMask = gorgonia.NodeFromAny(g, toDtype(qm, tensor.Float64, b, tq), gorgonia.WithName("qm"))
+			p.KeyMask = gorgonia.NodeFromAny(g, toDtype(km, tensor.Float64, b, tk), gorgonia.WithName("km"))
+		} else {
+			p.Mask = gorgonia.NodeFromAny(g, toDtype(full, tensor.Float64, b, tq, tk), gorgonia.WithName("m"))
+		}
+		y, err := ops.Attention(
+			gorgonia.NodeFromAny(g, toDtype(q, tensor.Float64, b, tq, h*d), gorgonia.WithName("q")),
+			gorgonia.NodeFromAny(g, toDtype(k, tensor.Float64, b, tk, h*d), gorgonia.WithName("k")),
+			gorgonia.NodeFromAny(g, toDtype(v, tensor.Float64, b, tk, h*d), gorgonia.WithName("v")), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vm := gorgonia.NewTapeMachine(g)
+		defer vm.Close()
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		return float64s(t, y.Value())
+	}
+	want := refAttention(q, k, v, full, b, tq, tk, h, d, d, true)
+	close(t, "full mask", run(false), want, 1e-12)
+	close(t, "query and key masks", run(true), want, 1e-12)
 }
