@@ -10,7 +10,8 @@ import (
 
 // MergerKinds lists the merge layer kinds NewMerger knows.
 func MergerKinds() []string {
-	return []string{"add", "average", "concatenate", "maximum", "minimum", "multiply", "sampling", "subtract"}
+	return []string{"add", "average", "concatenate", "maximum", "minimum", "multiply", "sampling", "subtract",
+		"multi_head_attention"}
 }
 
 // NewMerger returns a new, unconfigured merge layer of the given kind.
@@ -32,6 +33,8 @@ func NewMerger(kind string) (Merger, error) {
 		return &Sampling{}, nil
 	case "subtract":
 		return &Subtract{}, nil
+	case "multi_head_attention":
+		return &MultiHeadAttention{}, nil
 	}
 	return nil, errors.Errorf("unknown merge layer kind %q (known: %s)", kind, strings.Join(MergerKinds(), ", "))
 }
