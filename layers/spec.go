@@ -21,7 +21,8 @@ type Spec struct {
 // Kinds lists the layer kinds New knows.
 func Kinds() []string {
 	return []string{"activation", "average_pooling1d", "average_pooling2d", "batch_normalization", "bidirectional", "conv1d", "conv2d", "dense", "dropout", "embedding", "flatten", "global_average_pooling1d", "global_average_pooling2d",
-		"global_max_pooling1d", "global_max_pooling2d", "gru", "input", "layer_normalization", "lstm", "max_pooling1d", "max_pooling2d", "rescaling", "reshape", "simple_rnn", "spatial_dropout2d", "time_distributed", "up_sampling2d", "zero_padding2d"}
+		"global_max_pooling1d", "global_max_pooling2d", "gru", "input", "layer_normalization", "lstm", "max_pooling1d", "max_pooling2d", "rescaling", "reshape", "simple_rnn", "spatial_dropout2d", "time_distributed", "up_sampling2d", "zero_padding2d",
+		"position_embedding", "sine_position_encoding", "token_and_position_embedding", "transformer_encoder"}
 }
 
 // New returns a new, unconfigured layer of the given kind.
@@ -83,6 +84,14 @@ func New(kind string) (Layer, error) {
 		return &UpSampling2D{}, nil
 	case "zero_padding2d":
 		return &ZeroPadding2D{}, nil
+	case "position_embedding":
+		return &PositionEmbedding{}, nil
+	case "sine_position_encoding":
+		return &SinePositionEncoding{}, nil
+	case "token_and_position_embedding":
+		return &TokenAndPositionEmbedding{}, nil
+	case "transformer_encoder":
+		return &TransformerEncoder{}, nil
 	}
 	return nil, errors.Errorf("unknown layer kind %q (known: %s)", kind, strings.Join(Kinds(), ", "))
 }
