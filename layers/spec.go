@@ -21,8 +21,7 @@ type Spec struct {
 // Kinds lists the layer kinds New knows.
 func Kinds() []string {
 	return []string{"activation", "average_pooling1d", "average_pooling2d", "batch_normalization", "bidirectional", "conv1d", "conv2d", "dense", "dropout", "embedding", "flatten", "global_average_pooling1d", "global_average_pooling2d",
-		"global_max_pooling1d", "global_max_pooling2d", "gru", "input", "layer_normalization", "lstm", "max_pooling1d", "max_pooling2d", "rescaling", "reshape", "simple_rnn", "spatial_dropout2d", "time_distributed", "up_sampling2d", "zero_padding2d",
-		"position_embedding", "sine_position_encoding", "token_and_position_embedding", "transformer_encoder"}
+		"global_max_pooling1d", "global_max_pooling2d", "gru", "input", "layer_normalization", "lstm", "max_pooling1d", "max_pooling2d", "position_embedding", "rescaling", "reshape", "simple_rnn", "sine_position_encoding", "spatial_dropout2d", "time_distributed", "token_and_position_embedding", "transformer_encoder", "up_sampling2d", "zero_padding2d"}
 }
 
 // New returns a new, unconfigured layer of the given kind.
