@@ -63,3 +63,30 @@ func TestTransformerEncoderErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestTransformerDecoderCheck(t *testing.T) {
+	// Decoder-only, and with cross-attention to an encoder sequence of
+	// another length and width.
+	layertest.CheckMerge(t, &layers.TransformerDecoder{IntermediateDim: 5, NumHeads: 2}, []layers.Shape{{3, 4}}, layers.Shape{3, 4}, layertest.Options{})
+	layertest.CheckMerge(t, &layers.TransformerDecoder{IntermediateDim: 3, NumHeads: 2, NormalizeFirst: true},
+		[]layers.Shape{{3, 4}, {5, 6}}, layers.Shape{3, 4}, layertest.Options{Batch: 2})
+	layertest.CheckMerge(t, &layers.TransformerDecoder{IntermediateDim: 3, NumHeads: 1, Dropout: 0.25},
+		[]layers.Shape{{2, 2}, {3, 2}}, layers.Shape{2, 2}, layertest.Options{Training: true, Seed: 4})
+}
+
+func TestTransformerDecoderErrors(t *testing.T) {
+	b := &layers.Builder{DType: tensor.Float32, RNG: rand.New(rand.NewSource(1)), Name: "dec"}
+	l := &layers.TransformerDecoder{Name: "dec", IntermediateDim: 4, NumHeads: 2}
+	for _, tc := range []struct {
+		in   []layers.Shape
+		want string
+	}{
+		{nil, "got 0 inputs"},
+		{[]layers.Shape{{3, 4}, {3}}, "encoder sequence (None, 3), want (steps, features)"},
+		{[]layers.Shape{{3, 5}}, "2 heads do not divide the 5 features"},
+	} {
+		if _, err := l.BuildMerge(b, tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want an error containing %q", tc.in, err, tc.want)
+		}
+	}
+}
