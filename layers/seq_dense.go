@@ -84,3 +84,49 @@ func (d *seqDense) forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 	to := append(s[:len(s)-1:len(s)-1], d.out)
 	return ops.CopyReshape(y, to)
 }
+
+// maskedPool1D pools x over the steps its mask keeps (the global 1-D
+// poolings with a mask).
+func maskedPool1D(x, mask *gorgonia.Node, max bool, kind, name string) (*gorgonia.Node, error) {
+	out, err := ops.MaskedPool1D(x, mask, max)
+	if err != nil {
+		return nil, errors.Wrapf(err, "%s %q", kind, name)
+	}
+	return out, nil
+}
+
+// seqNorm is the layer normalization of the Transformer blocks: over the
+// last axis, of any number of steps (generation runs one at a time), with
+// weights "<prefix>/gamma" (Ones) and "<prefix>/beta" (Zeros).
+type seqNorm struct {
+	gamma, beta *Weight
+	eps         float64
+}
+
+func (n *seqNorm) build(b *Builder, prefix string, dim int, eps float64) error {
+	var err error
+	if n.gamma, err = b.NewWeight(prefix+"/gamma", []int{dim}, Ones{}); err != nil {
+		return err
+	}
+	if n.beta, err = b.NewWeight(prefix+"/beta", []int{dim}, Zeros{}); err != nil {
+		return err
+	}
+	n.eps = eps
+	return nil
+}
+
+// forward normalizes x and carries its mask.
+func (n *seqNorm) forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
+	out, err := ops.LayerNorm(x, c.Node(n.gamma), c.Node(n.beta), n.eps, c.NeedsGrad(x))
+	if err != nil {
+		return nil, err
+	}
+	if m, ok := c.MaskOf(x); ok {
+		if err := c.SetMask(out, m); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (n *seqNorm) weights() []*Weight { return []*Weight{n.gamma, n.beta} }

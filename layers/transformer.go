@@ -112,7 +112,7 @@ func sub(b *Builder, part string) *Builder {
 // before or after.
 type block struct {
 	mha  MultiHeadAttention
-	norm LayerNormalization
+	norm seqNorm
 	drop Dropout
 }
 
@@ -128,8 +128,7 @@ func (k *block) build(b *Builder, cfg *blockConfig, part string, query, value Sh
 	if _, err := k.mha.BuildMerge(sub(b, part), in); err != nil {
 		return err
 	}
-	k.norm = LayerNormalization{Name: cfg.name + "/" + part + "_layer_norm", Epsilon: cfg.eps}
-	if _, err := k.norm.Build(sub(b, part+"_layer_norm"), query); err != nil {
+	if err := k.norm.build(b, part+"_layer_norm", query[1], cfg.eps); err != nil {
 		return err
 	}
 	k.drop = Dropout{Name: cfg.name + "/" + part + "_dropout", Rate: cfg.dropout}
@@ -141,7 +140,7 @@ func (k *block) forward(c *Call, cfg *blockConfig, x, value *gorgonia.Node) (*go
 	residual := x
 	var err error
 	if cfg.normalizeFirst {
-		if x, err = k.norm.Forward(c, x); err != nil {
+		if x, err = k.norm.forward(c, x); err != nil {
 			return nil, err
 		}
 	}
@@ -171,7 +170,7 @@ func (k *block) finish(c *Call, cfg *blockConfig, y, residual *gorgonia.Node) (*
 		}
 	}
 	if !cfg.normalizeFirst {
-		if y, err = k.norm.Forward(c, y); err != nil {
+		if y, err = k.norm.forward(c, y); err != nil {
 			return nil, err
 		}
 	}
@@ -179,14 +178,14 @@ func (k *block) finish(c *Call, cfg *blockConfig, y, residual *gorgonia.Node) (*
 }
 
 func (k *block) weights() []*Weight {
-	return append(k.mha.Weights(), k.norm.Weights()...)
+	return append(k.mha.Weights(), k.norm.weights()...)
 }
 
 // feedForward is x + Dropout(Dense(act(Dense(x)))), normalized before or
 // after.
 type feedForward struct {
 	inter, out seqDense
-	norm       LayerNormalization
+	norm       seqNorm
 	drop       Dropout
 }
 
@@ -197,8 +196,7 @@ func (f *feedForward) build(b *Builder, cfg *blockConfig, in Shape) error {
 	if err := f.out.build(b, "feedforward_output_dense", cfg.intermediate, in[1], cfg.kernelInit, false); err != nil {
 		return err
 	}
-	f.norm = LayerNormalization{Name: cfg.name + "/feedforward_layer_norm", Epsilon: cfg.eps}
-	if _, err := f.norm.Build(sub(b, "feedforward_layer_norm"), in); err != nil {
+	if err := f.norm.build(b, "feedforward_layer_norm", in[1], cfg.eps); err != nil {
 		return err
 	}
 	f.drop = Dropout{Name: cfg.name + "/feedforward_dropout", Rate: cfg.dropout}
@@ -209,7 +207,7 @@ func (f *feedForward) forward(c *Call, cfg *blockConfig, x *gorgonia.Node) (*gor
 	residual := x
 	var err error
 	if cfg.normalizeFirst {
-		if x, err = f.norm.Forward(c, x); err != nil {
+		if x, err = f.norm.forward(c, x); err != nil {
 			return nil, err
 		}
 	}
@@ -229,7 +227,7 @@ func (f *feedForward) forward(c *Call, cfg *blockConfig, x *gorgonia.Node) (*gor
 		return nil, err
 	}
 	if !cfg.normalizeFirst {
-		if x, err = f.norm.Forward(c, x); err != nil {
+		if x, err = f.norm.forward(c, x); err != nil {
 			return nil, err
 		}
 	}
@@ -242,7 +240,7 @@ func (f *feedForward) forward(c *Call, cfg *blockConfig, x *gorgonia.Node) (*gor
 }
 
 func (f *feedForward) weights() []*Weight {
-	return append(append(f.inter.weights(), f.out.weights()...), f.norm.Weights()...)
+	return append(append(f.inter.weights(), f.out.weights()...), f.norm.weights()...)
 }
 
 func (l *TransformerEncoder) config() *blockConfig {
