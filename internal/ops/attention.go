@@ -335,26 +335,49 @@ func attnForward[T float](st *attnState, q, k, v []T, ms attnMasks[T], probs, ou
 		for bh := lo; bh < hi; bh++ {
 			b, h := bh/H, bh%H
 			p := probs[bh*Tq*Tk : (bh+1)*Tq*Tk]
-			gemmA(blas.NoTrans, blas.Trans, Tq, Tk, dk, T(st.scale), q[b*Tq*ldq+h*dk:], ldq, k[b*Tk*ldq+h*dk:], ldq, 0, p, Tk)
-			var mrow, krow []T
+			var krow []T
 			if ms.kmask != nil {
 				krow = ms.kmask[b*Tk : (b+1)*Tk]
 			}
+			// Keys after the last one the key mask keeps (the empty end of
+			// a generation cache, the padding of a batch) take no work:
+			// their probabilities are 0.
+			n := Tk
+			if krow != nil {
+				if ms.qmask == nil {
+					n = keyEnd(krow)
+				}
+				krow = krow[:n]
+			}
+			gemmA(blas.NoTrans, blas.Trans, Tq, n, dk, T(st.scale), q[b*Tq*ldq+h*dk:], ldq, k[b*Tk*ldq+h*dk:], ldq, 0, p, Tk)
+			var mrow []T
 			for i := 0; i < Tq; i++ {
 				row := p[i*Tk : (i+1)*Tk]
 				if mask != nil {
-					mrow = mask[(b*Tq+i)*Tk : (b*Tq+i+1)*Tk]
+					mrow = mask[(b*Tq+i)*Tk : (b*Tq+i)*Tk+n]
 				}
 				all := ms.qmask != nil && ms.qmask[b*Tq+i] == 0
-				softmaxRow(row, mrow, krow, all, st.causal, i)
+				softmaxRow(row[:n], mrow, krow, all, st.causal, i)
+				clear(row[n:])
 			}
 			pv := p
 			if drop != nil {
 				pv = dropped(p, drop[bh*Tq*Tk:(bh+1)*Tq*Tk], pd)
 			}
-			gemmA(blas.NoTrans, blas.NoTrans, Tq, dv, Tk, 1, pv, Tk, v[b*Tk*ldv+h*dv:], ldv, 0, out[b*Tq*ldv+h*dv:], ldv)
+			gemmA(blas.NoTrans, blas.NoTrans, Tq, dv, n, 1, pv, Tk, v[b*Tk*ldv+h*dv:], ldv, 0, out[b*Tq*ldv+h*dv:], ldv)
 		}
 	})
+}
+
+// keyEnd is one past the last key mask kept, or len(mask) when it keeps
+// none (every key is then masked alike).
+func keyEnd[T float](mask []T) int {
+	for j := len(mask) - 1; j >= 0; j-- {
+		if mask[j] != 0 {
+			return j + 1
+		}
+	}
+	return len(mask)
 }
 
 // dropped writes p∘d into dst and returns it.

@@ -330,3 +330,52 @@ func TestAttentionQueryKeyMasks(t *testing.T) {
 	close(t, "full mask", run(false), want, 1e-12)
 	close(t, "query and key masks", run(true), want, 1e-12)
 }
+
+// A key mask that ends in padding: the keys after the last kept one take
+// no work, and the values and gradients are those of the full mask.
+func TestAttentionKeyMaskTail(t *testing.T) {
+	const b, tq, tk, h, d = 2, 3, 5, 2, 2
+	km := []float64{1, 1, 1, 0, 0, 1, 0, 1, 1, 0}
+	full := make([]float64, b*tq*tk)
+	for n := 0; n < b; n++ {
+		for i := 0; i < tq; i++ {
+			copy(full[(n*tq+i)*tk:], km[n*tk:(n+1)*tk])
+		}
+	}
+	rng := rand.New(rand.NewSource(12))
+	q, k, v := randSlice(rng, b*tq*h*d), randSlice(rng, b*tk*h*d), randSlice(rng, b*tk*h*d)
+	want := refAttention(q, k, v, full, b, tq, tk, h, d, d, false)
+	inputs := []*tensor.Dense{
+		toDtype(q, tensor.Float64, b, tq, h*d), toDtype(k, tensor.Float64, b, tk, h*d), toDtype(v, tensor.Float64, b, tk, h*d),
+	}
+	r := toDtype(randSlice(rng, b*tq*h*d), tensor.Float64, b, tq, h*d)
+	var out *gorgonia.Node
+	build := func(g *gorgonia.ExprGraph, in []*gorgonia.Node) (*gorgonia.Node, error) {
+		kn := gorgonia.NodeFromAny(g, toDtype(km, tensor.Float64, b, tk), gorgonia.WithName("km"))
+		y, err := ops.Attention(in[0], in[1], in[2], ops.AttentionParams{Heads: h, KeyMask: kn, Grads: [3]bool{true, true, true}})
+		if err != nil {
+			return nil, err
+		}
+		out = y
+		rn := gorgonia.NodeFromAny(g, r, gorgonia.WithName("r"))
+		return gorgonia.Sum(gorgonia.Must(gorgonia.HadamardProd(y, rn)))
+	}
+	if err := gradcheck.Check(build, inputs, gradcheck.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	g := gorgonia.NewGraph()
+	in := []*gorgonia.Node{
+		gorgonia.NodeFromAny(g, inputs[0], gorgonia.WithName("q")),
+		gorgonia.NodeFromAny(g, inputs[1], gorgonia.WithName("k")),
+		gorgonia.NodeFromAny(g, inputs[2], gorgonia.WithName("v")),
+	}
+	if _, err := build(g, in); err != nil {
+		t.Fatal(err)
+	}
+	vm := gorgonia.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	close(t, "out", float64s(t, out.Value()), want, 1e-12)
+}
