@@ -11,7 +11,7 @@ import (
 // MergerKinds lists the merge layer kinds NewMerger knows.
 func MergerKinds() []string {
 	return []string{"add", "average", "concatenate", "maximum", "minimum", "multi_head_attention", "multiply", "sampling", "subtract",
-		"transformer_decoder"}
+		"token_nll", "transformer_decoder"}
 }
 
 // NewMerger returns a new, unconfigured merge layer of the given kind.
@@ -35,6 +35,8 @@ func NewMerger(kind string) (Merger, error) {
 		return &Subtract{}, nil
 	case "multi_head_attention":
 		return &MultiHeadAttention{}, nil
+	case "token_nll":
+		return &TokenNLL{}, nil
 	case "transformer_decoder":
 		return &TransformerDecoder{}, nil
 	}
