@@ -228,10 +228,15 @@ func (s *Session) Step(ids []int) ([][]float64, error) {
 	return logits, nil
 }
 
+// copyValue makes dst hold v: nothing to do when the step wrote into dst
+// in place (ops.CacheWrite does).
 func copyValue(dst *tensor.Dense, v gorgonia.Value) error {
 	src, ok := v.(*tensor.Dense)
 	if !ok {
 		return errors.Errorf("generate: cache value is %T", v)
+	}
+	if src == dst {
+		return nil
 	}
 	switch d := dst.Data().(type) {
 	case []float32:

@@ -16,8 +16,8 @@ import (
 // to step; Position is the step's position, a scalar input; Mask, [batch,
 // max steps], is 1 at the positions up to and including Position (and 0
 // after, and at padding). ForwardCached sets NewKeys and NewValues, the
-// caches with this step written in, which the loop copies back into
-// Keys' and Values' tensors after each run.
+// caches with this step written in (ops.CacheWrite writes in place into
+// Keys' and Values' tensors, which are then the next step's caches).
 type KVCache struct {
 	Keys, Values, Position, Mask *gorgonia.Node
 	NewKeys, NewValues           *gorgonia.Node

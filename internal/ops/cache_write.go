@@ -9,12 +9,12 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// CacheWrite returns cache, [batch, max steps, f], with step pos (a scalar
-// node) replaced by rows, [batch, 1, f]: the keys or values a decoder has
-// cached, with the current step's written in, in a buffer the op keeps. A
-// generation loop copies it back into the cache for the next step. It has
-// no gradient (generation does not train); a pos outside the cache is an
-// error at run time.
+// CacheWrite writes rows, [batch, 1, f], into step pos (a scalar node) of
+// cache, [batch, max steps, f], the keys or values a decoder has cached,
+// in place, and returns the cache: a step costs the row it writes, not a
+// copy of the cache. The cache must be an input node whose tensor the
+// generation loop keeps from step to step. It has no gradient (generation
+// does not train); a pos outside the cache is an error at run time.
 func CacheWrite(cache, rows, pos *gorgonia.Node) (*gorgonia.Node, error) {
 	if cache == nil || rows == nil || pos == nil {
 		return nil, errors.New("cache write: nil input")
@@ -29,10 +29,7 @@ func CacheWrite(cache, rows, pos *gorgonia.Node) (*gorgonia.Node, error) {
 	return gorgonia.ApplyOp(&cacheWriteOp{id: opID.Add(1)}, cache, rows, pos)
 }
 
-type cacheWriteOp struct {
-	id  int64
-	out *tensor.Dense
-}
+type cacheWriteOp struct{ id int64 }
 
 func (op *cacheWriteOp) Arity() int { return 3 }
 func (op *cacheWriteOp) Type() hm.Type {
@@ -47,7 +44,7 @@ func (op *cacheWriteOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error
 }
 func (op *cacheWriteOp) ReturnsPtr() bool      { return false }
 func (op *cacheWriteOp) CallsExtern() bool     { return false }
-func (op *cacheWriteOp) OverwritesInput() int  { return -1 }
+func (op *cacheWriteOp) OverwritesInput() int  { return 0 }
 func (op *cacheWriteOp) WriteHash(h hash.Hash) { writeHash(h, "cache_write", op.id) }
 func (op *cacheWriteOp) Hashcode() uint32      { return hashOf("cache_write", op.id) }
 func (op *cacheWriteOp) String() string        { return "CacheWrite" }
@@ -77,28 +74,23 @@ func (op *cacheWriteOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	if p < 0 || p >= float64(steps) || p != float64(int(p)) {
 		return nil, errors.Errorf("cache write: position %v outside the cache of %d steps", p, steps)
 	}
+	if !rows.Shape().Eq(tensor.Shape{b, 1, f}) || rows.Dtype() != cache.Dtype() {
+		return nil, errors.Errorf("cache write: rows %v for a cache %v", rows.Shape(), cache.Shape())
+	}
 	at := int(p)
-	op.out = reuse(op.out, cache.Dtype(), b, steps, f)
-	switch o := op.out.Data().(type) {
+	switch c := cache.Data().(type) {
 	case []float32:
-		writeRows(o, cache.Data().([]float32), rows.Data().([]float32), b, steps, f, at)
+		writeRows(c, rows.Data().([]float32), b, steps, f, at)
 	case []float64:
-		writeRows(o, cache.Data().([]float64), rows.Data().([]float64), b, steps, f, at)
+		writeRows(c, rows.Data().([]float64), b, steps, f, at)
 	}
-	return op.out, nil
+	return cache, nil
 }
 
-func writeRows[T float](out, cache, rows []T, b, steps, f, at int) {
-	copy(out, cache)
+func writeRows[T float](cache, rows []T, b, steps, f, at int) {
 	for n := 0; n < b; n++ {
-		copy(out[(n*steps+at)*f:(n*steps+at+1)*f], rows[n*f:(n+1)*f])
+		copy(cache[(n*steps+at)*f:(n*steps+at+1)*f], rows[n*f:(n+1)*f])
 	}
 }
 
-func (op *cacheWriteOp) BufferBytes() int { return denseBytes(op.out) }
-func (op *cacheWriteOp) Release()         { op.out = nil }
-
-var (
-	_ gorgonia.Op = (*cacheWriteOp)(nil)
-	_ Buffered    = (*cacheWriteOp)(nil)
-)
+var _ gorgonia.Op = (*cacheWriteOp)(nil)
