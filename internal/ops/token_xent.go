@@ -31,8 +31,8 @@ func TokenCrossentropy(logits, ids *gorgonia.Node, ignore int) (*gorgonia.Node, 
 }
 
 type tokenXentOp struct {
-	id     int64
-	ignore int
+	id        int64
+	ignore    int
 	out, grad *tensor.Dense
 }
 
