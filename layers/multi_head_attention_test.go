@@ -1,10 +1,12 @@
 package layers_test
 
 import (
+	"math"
 	"math/rand"
 	"strings"
 	"testing"
 
+	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/profundo/profundo/layers"
@@ -59,6 +61,56 @@ func TestMultiHeadAttentionErrors(t *testing.T) {
 		b := &layers.Builder{DType: tensor.Float32, RNG: rand.New(rand.NewSource(1)), Name: "mha"}
 		if _, err := tc.l.BuildMerge(b, tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestAttentionCheckMerge(t *testing.T) {
+	layertest.CheckMerge(t, &layers.Attention{}, []layers.Shape{{3, 4}, {5, 2}, {5, 4}}, layers.Shape{3, 2}, layertest.Options{})
+	layertest.CheckMerge(t, &layers.Attention{UseCausalMask: true}, []layers.Shape{{4, 3}, {4, 3}}, layers.Shape{4, 3}, layertest.Options{Seed: 2})
+	layertest.CheckMerge(t, &layers.Attention{Dropout: 0.3}, []layers.Shape{{2, 3}, {4, 3}}, layers.Shape{2, 3}, layertest.Options{Training: true, Seed: 3})
+	b := &layers.Builder{DType: tensor.Float32, RNG: rand.New(rand.NewSource(1)), Name: "att"}
+	if _, err := (&layers.Attention{Name: "att"}).BuildMerge(b, []layers.Shape{{3, 4}, {5, 2}}); err == nil || !strings.Contains(err.Error(), "do not fit") {
+		t.Errorf("a key narrower than the query: %v", err)
+	}
+}
+
+// As in Keras, padded queries give zeros and padded values get no weight.
+func TestAttentionMasks(t *testing.T) {
+	l := &layers.Attention{Name: "att"}
+	if _, err := l.BuildMerge(nil, []layers.Shape{{2, 2}, {3, 2}}); err != nil {
+		t.Fatal(err)
+	}
+	c := layers.NewCall(tensor.Float64, 1, false)
+	node := func(name string, v []float64, shape ...int) *gorgonia.Node {
+		return gorgonia.NewTensor(c.Graph, tensor.Float64, len(shape), gorgonia.WithShape(shape...), gorgonia.WithName(name),
+			gorgonia.WithValue(tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))))
+	}
+	q := node("q", []float64{1, 0, 5, 5}, 1, 2, 2)
+	v := node("v", []float64{1, 2, 3, 4, 100, 100}, 1, 3, 2)
+	if err := c.SetMask(q, node("qm", []float64{1, 0}, 1, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetMask(v, node("vm", []float64{1, 1, 0}, 1, 3)); err != nil {
+		t.Fatal(err)
+	}
+	out, err := l.ForwardMerge(c, []*gorgonia.Node{q, v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := gorgonia.NewTapeMachine(c.Graph)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	// Query (1, 0) scores the keys 1 and 3 (the third is padding):
+	// weights e/(e+e³), e³/(e+e³).
+	w1 := math.Exp(1) / (math.Exp(1) + math.Exp(3))
+	want := []float64{w1*1 + (1-w1)*3, w1*2 + (1-w1)*4, 0, 0}
+	got := out.Value().Data().([]float64)
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			t.Fatalf("output %v, want %v", got, want)
 		}
 	}
 }
