@@ -6,8 +6,8 @@
 // metrics.ChrF) against the copy-the-source baseline, and shows
 // translations of test messages.
 //
-//	go run ./examples/translate                    # 20,000 pairs, 6 epochs
-//	go run ./examples/translate -pairs 5000 -epochs 3
+//	go run ./examples/translate                    # 8,000 pairs, 5 epochs
+//	go run ./examples/translate -pairs 20000 -epochs 6
 //
 // Which catalogs there are depends on the packages installed; the program
 // prints how many files and pairs it read. The pairs are cleaned (keyboard
@@ -59,13 +59,13 @@ const CatalogDir = "/usr/share/locale/es/LC_MESSAGES"
 type Config struct {
 	// Dir holds the .mo catalogs; empty means CatalogDir.
 	Dir string
-	// Pairs is the most pairs used (training and test); zero means 20000.
+	// Pairs is the most pairs used (training and test); zero means 8000.
 	Pairs int
 	// Test is the number of test pairs; zero means 500.
 	Test int
 	// Dim is the model width; zero means 128.
 	Dim int
-	// Epochs is the number of passes; zero means 6.
+	// Epochs is the number of passes; zero means 5.
 	Epochs int
 	// Seed seeds the split, the weights and the shuffling.
 	Seed int64
@@ -82,7 +82,7 @@ func (c Config) withDefaults() Config {
 		c.Dir = CatalogDir
 	}
 	if c.Pairs == 0 {
-		c.Pairs = 20000
+		c.Pairs = 8000
 	}
 	if c.Test == 0 {
 		c.Test = 500
@@ -91,7 +91,7 @@ func (c Config) withDefaults() Config {
 		c.Dim = 128
 	}
 	if c.Epochs == 0 {
-		c.Epochs = 6
+		c.Epochs = 5
 	}
 	return c
 }
@@ -355,8 +355,8 @@ func Run(ctx context.Context, cfg Config, progress func(epoch int, loss float64)
 func main() {
 	var cfg Config
 	flag.StringVar(&cfg.Dir, "dir", "", "the Spanish .mo catalogs (default "+CatalogDir+")")
-	flag.IntVar(&cfg.Pairs, "pairs", 0, "most pairs used (default 20000)")
-	flag.IntVar(&cfg.Epochs, "epochs", 0, "epochs (default 6)")
+	flag.IntVar(&cfg.Pairs, "pairs", 0, "most pairs used (default 8000)")
+	flag.IntVar(&cfg.Epochs, "epochs", 0, "epochs (default 5)")
 	flag.Int64Var(&cfg.Seed, "seed", 1, "seed")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
