@@ -29,8 +29,8 @@ type attentionCase struct {
 	Output, Scores              []float64
 }
 
-// transposed returns the transpose of the rows×cols matrix m.
-func transposed(m []float64, rows, cols int) []float64 {
+// attnTransposed returns the transpose of the rows×cols matrix m.
+func attnTransposed(m []float64, rows, cols int) []float64 {
 	out := make([]float64, len(m))
 	for r := 0; r < rows; r++ {
 		for c := 0; c < cols; c++ {
@@ -40,7 +40,7 @@ func transposed(m []float64, rows, cols int) []float64 {
 	return out
 }
 
-func denseOf(dt tensor.Dtype, v []float64, shape ...int) *tensor.Dense {
+func attnDense(dt tensor.Dtype, v []float64, shape ...int) *tensor.Dense {
 	if dt == tensor.Float32 {
 		f := make([]float32, len(v))
 		for i, x := range v {
@@ -51,7 +51,7 @@ func denseOf(dt tensor.Dtype, v []float64, shape ...int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), v...)))
 }
 
-func floatsOf(v gorgonia.Value) []float64 {
+func attnFloats(v gorgonia.Value) []float64 {
 	switch d := v.Data().(type) {
 	case []float32:
 		out := make([]float64, len(d))
@@ -96,10 +96,10 @@ func TestMultiHeadAttentionMatchesTorch(t *testing.T) {
 			// out_proj.weight; Keras's kernels are the transposes.
 			third := E * E
 			values := [][]float64{
-				transposed(tc.InProjWeight[:third], E, E), tc.InProjBias[:E],
-				transposed(tc.InProjWeight[third:2*third], E, E), tc.InProjBias[E : 2*E],
-				transposed(tc.InProjWeight[2*third:], E, E), tc.InProjBias[2*E:],
-				transposed(tc.OutProjWeight, E, E), tc.OutProjBias,
+				attnTransposed(tc.InProjWeight[:third], E, E), tc.InProjBias[:E],
+				attnTransposed(tc.InProjWeight[third:2*third], E, E), tc.InProjBias[E : 2*E],
+				attnTransposed(tc.InProjWeight[2*third:], E, E), tc.InProjBias[2*E:],
+				attnTransposed(tc.OutProjWeight, E, E), tc.OutProjBias,
 			}
 			ws := mha.Weights()
 			if len(ws) != len(values) {
@@ -109,18 +109,18 @@ func TestMultiHeadAttentionMatchesTorch(t *testing.T) {
 				if w.Params() != len(values[i]) {
 					t.Fatalf("weight %s has %d values, torch's %d", w.Name, w.Params(), len(values[i]))
 				}
-				src := denseOf(dt, values[i], w.Value.Shape()...)
+				src := attnDense(dt, values[i], w.Value.Shape()...)
 				if err := tensor.Copy(w.Value, src); err != nil {
 					t.Fatal(err)
 				}
 			}
 			c := layers.NewCall(dt, tc.Batch, false)
 			q := gorgonia.NewTensor(c.Graph, dt, 3, gorgonia.WithShape(tc.Batch, tc.Tq, E), gorgonia.WithName("query"),
-				gorgonia.WithValue(denseOf(dt, tc.Query, tc.Batch, tc.Tq, E)))
+				gorgonia.WithValue(attnDense(dt, tc.Query, tc.Batch, tc.Tq, E)))
 			v := gorgonia.NewTensor(c.Graph, dt, 3, gorgonia.WithShape(tc.Batch, tc.Tk, E), gorgonia.WithName("value"),
-				gorgonia.WithValue(denseOf(dt, tc.Value, tc.Batch, tc.Tk, E)))
+				gorgonia.WithValue(attnDense(dt, tc.Value, tc.Batch, tc.Tk, E)))
 			m := gorgonia.NewTensor(c.Graph, dt, 2, gorgonia.WithShape(tc.Batch, tc.Tk), gorgonia.WithName("key_mask"),
-				gorgonia.WithValue(denseOf(dt, tc.KeyMask, tc.Batch, tc.Tk)))
+				gorgonia.WithValue(attnDense(dt, tc.KeyMask, tc.Batch, tc.Tk)))
 			// The padding mask is the value's (PyTorch's key_padding_mask);
 			// PyTorch masks no queries, so the query carries none.
 			if err := c.SetMask(v, m); err != nil {
@@ -138,7 +138,7 @@ func TestMultiHeadAttentionMatchesTorch(t *testing.T) {
 			for _, cmp := range []struct {
 				what      string
 				got, want []float64
-			}{{"output", floatsOf(out.Value()), tc.Output}, {"scores", floatsOf(scores.Value()), tc.Scores}} {
+			}{{"output", attnFloats(out.Value()), tc.Output}, {"scores", attnFloats(scores.Value()), tc.Scores}} {
 				if len(cmp.got) != len(cmp.want) {
 					t.Fatalf("%s: %d values, torch %d", cmp.what, len(cmp.got), len(cmp.want))
 				}
