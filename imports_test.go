@@ -23,7 +23,7 @@ func rank(pkg string) (int, string) {
 		return 2, top
 	case "models":
 		return 3, top
-	case "tuner", "serve", "distributed":
+	case "tuner", "serve", "distributed", "generate":
 		return 4, top
 	}
 	return 5, top // cmd, examples, notebooks, the module root

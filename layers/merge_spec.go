@@ -10,7 +10,8 @@ import (
 
 // MergerKinds lists the merge layer kinds NewMerger knows.
 func MergerKinds() []string {
-	return []string{"add", "average", "concatenate", "maximum", "minimum", "multiply", "sampling", "subtract"}
+	return []string{"add", "attention", "average", "concatenate", "maximum", "minimum", "multi_head_attention", "multiply", "sampling", "subtract",
+		"token_nll", "transformer_decoder"}
 }
 
 // NewMerger returns a new, unconfigured merge layer of the given kind.
@@ -18,6 +19,8 @@ func NewMerger(kind string) (Merger, error) {
 	switch kind {
 	case "add":
 		return &Add{}, nil
+	case "attention":
+		return &Attention{}, nil
 	case "average":
 		return &Average{}, nil
 	case "concatenate":
@@ -32,6 +35,12 @@ func NewMerger(kind string) (Merger, error) {
 		return &Sampling{}, nil
 	case "subtract":
 		return &Subtract{}, nil
+	case "multi_head_attention":
+		return &MultiHeadAttention{}, nil
+	case "token_nll":
+		return &TokenNLL{}, nil
+	case "transformer_decoder":
+		return &TransformerDecoder{}, nil
 	}
 	return nil, errors.Errorf("unknown merge layer kind %q (known: %s)", kind, strings.Join(MergerKinds(), ", "))
 }

@@ -377,7 +377,8 @@ type GlobalMaxPooling2D struct {
 
 // GlobalAveragePooling1D is the mean of each channel over the steps:
 // [batch, steps, c] -> [batch, c], Keras's GlobalAveragePooling1D (without
-// keepdims or a mask).
+// keepdims). With a mask on its input (from Embedding with MaskZero, say)
+// it is the mean over the unmasked steps, as Keras's.
 type GlobalAveragePooling1D struct {
 	// Name is the layer's name; empty means the model names it
 	// global_average_pooling1d, global_average_pooling1d_1...
@@ -388,7 +389,8 @@ type GlobalAveragePooling1D struct {
 
 // GlobalMaxPooling1D is the maximum of each channel over the steps:
 // [batch, steps, c] -> [batch, c], Keras's GlobalMaxPooling1D (without
-// keepdims).
+// keepdims). With a mask on its input it is the maximum over the unmasked
+// steps.
 type GlobalMaxPooling1D struct {
 	// Name is the layer's name; empty means the model names it
 	// global_max_pooling1d, global_max_pooling1d_1...
@@ -464,8 +466,12 @@ func (p *GlobalAveragePooling1D) Build(_ *Builder, in Shape) (Shape, error) {
 	return buildGlobalPool(&p.win, p.Kind(), p.Name, in, 2)
 }
 
-// Forward adds the channel means of x, [batch, steps, c], to the graph.
+// Forward adds the channel means of x, [batch, steps, c], to the graph,
+// over the unmasked steps when x has a mask (Call.SetMask).
 func (p *GlobalAveragePooling1D) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
+	if m, ok := c.MaskOf(x); ok {
+		return maskedPool1D(x, m, false, p.Kind(), p.Name)
+	}
 	return p.win.forward(c, x, ops.AvgPool2D, p.Kind(), p.Name)
 }
 
@@ -486,8 +492,12 @@ func (p *GlobalMaxPooling1D) Build(_ *Builder, in Shape) (Shape, error) {
 	return buildGlobalPool(&p.win, p.Kind(), p.Name, in, 2)
 }
 
-// Forward adds the channel maxima of x, [batch, steps, c], to the graph.
+// Forward adds the channel maxima of x, [batch, steps, c], to the graph,
+// over the unmasked steps when x has a mask (Call.SetMask).
 func (p *GlobalMaxPooling1D) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
+	if m, ok := c.MaskOf(x); ok {
+		return maskedPool1D(x, m, true, p.Kind(), p.Name)
+	}
 	return p.win.forward(c, x, ops.MaxPool2D, p.Kind(), p.Name)
 }
 

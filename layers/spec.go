@@ -26,6 +26,7 @@ func Kinds() []string {
 		"elu", "leaky_relu", "prelu", "relu",
 		"conv1d_transpose", "conv2d_transpose", "depthwise_conv2d", "separable_conv2d",
 		"group_normalization", "conv3d", "max_pooling3d", "average_pooling3d", "global_average_pooling3d", "global_max_pooling3d",
+		"position_embedding", "sine_position_encoding", "token_and_position_embedding", "transformer_encoder",
 	}
 	slices.Sort(kinds)
 	return kinds
@@ -98,8 +99,6 @@ func New(kind string) (Layer, error) {
 		return &PReLU{}, nil
 	case "relu":
 		return &ReLUActivation{}, nil
-	}
-	switch kind {
 	case "conv1d_transpose":
 		return &Conv1DTranspose{}, nil
 	case "conv2d_transpose":
@@ -120,6 +119,14 @@ func New(kind string) (Layer, error) {
 		return &GlobalAveragePooling3D{}, nil
 	case "global_max_pooling3d":
 		return &GlobalMaxPooling3D{}, nil
+	case "position_embedding":
+		return &PositionEmbedding{}, nil
+	case "sine_position_encoding":
+		return &SinePositionEncoding{}, nil
+	case "token_and_position_embedding":
+		return &TokenAndPositionEmbedding{}, nil
+	case "transformer_encoder":
+		return &TransformerEncoder{}, nil
 	}
 	return nil, errors.Errorf("unknown layer kind %q (known: %s)", kind, strings.Join(Kinds(), ", "))
 }
