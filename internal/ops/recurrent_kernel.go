@@ -1,6 +1,9 @@
 package ops
 
-import "github.com/profundo/profundo/internal/blas"
+import (
+	"github.com/profundo/profundo/internal/blas"
+	"github.com/profundo/profundo/internal/parallel"
+)
 
 // rnnGeom is the geometry of a fused recurrent op: batch B, steps S,
 // features F, units U, gates G (1, 3 or 4), and the number of steps of
@@ -141,100 +144,106 @@ func rnnForward[T float](g *rnnGeom, k *rnnBufs[T], x, w, u, bias, h0, c0, mask,
 	} else {
 		packFor(&k.pf[0], blas.NoTrans, U, GU, u, GU)
 	}
-	for i := 0; i < S; i++ {
-		hprev := stepOf(g, k.h, i, U)
-		hnext := stepOf(g, k.h, i+1, U)
-		hin := hprev
-		if rdrop != nil {
-			hin = stepOf(g, k.hin, i, U)
-			for j := range hin {
-				hin[j] = hprev[j] * rdrop[j]
+	// Samples do not interact: each CPU runs the recurrence of a range of
+	// them, with no synchronization between the steps.
+	parallel.For(B, S*B*GU*U, func(b0, b1 int) {
+		nb := b1 - b0
+		for i := 0; i < S; i++ {
+			hprev := stepOf(g, k.h, i, U)
+			hnext := stepOf(g, k.h, i+1, U)
+			hin := hprev
+			if rdrop != nil {
+				hin = stepOf(g, k.hin, i, U)
+				for j := b0 * U; j < b1*U; j++ {
+					hin[j] = hprev[j] * rdrop[j]
+				}
+			}
+			z := stepOf(g, k.a, i, GU)
+			valid := k.valid[i*B : (i+1)*B]
+			switch g.cell {
+			case CellSimple:
+				stepGemm(&k.pf[0], blas.NoTrans, nb, U, U, hin[b0*U:], U, u, U, 1, z[b0*U:], U)
+				activate(g.act, z[b0*U:b1*U])
+				for b := b0; b < b1; b++ {
+					src := z[b*U : (b+1)*U]
+					if !valid[b] {
+						src = hprev[b*U : (b+1)*U]
+					}
+					copy(hnext[b*U:(b+1)*U], src)
+				}
+			case CellLSTM:
+				stepGemm(&k.pf[0], blas.NoTrans, nb, GU, U, hin[b0*U:], U, u, GU, 1, z[b0*GU:], GU)
+				cprev, cnext := stepOf(g, k.c, i, U), stepOf(g, k.c, i+1, U)
+				tc := stepOf(g, k.tc, i, U)
+				for b := b0; b < b1; b++ {
+					row := z[b*GU : (b+1)*GU]
+					activate(g.ract, row[:2*U])
+					activate(g.act, row[2*U:3*U])
+					activate(g.ract, row[3*U:])
+					cp, cn := cprev[b*U:(b+1)*U], cnext[b*U:(b+1)*U]
+					hp, hn := hprev[b*U:(b+1)*U], hnext[b*U:(b+1)*U]
+					if !valid[b] {
+						copy(cn, cp)
+						copy(hn, hp)
+						continue
+					}
+					ig, fg, gg, og := row[:U], row[U:2*U], row[2*U:3*U], row[3*U:]
+					tcb := tc[b*U : (b+1)*U]
+					for j := 0; j < U; j++ {
+						cn[j] = fg[j]*cp[j] + ig[j]*gg[j]
+					}
+					copy(tcb, cn)
+					activate(g.act, tcb)
+					for j := 0; j < U; j++ {
+						hn[j] = og[j] * tcb[j]
+					}
+				}
+			case CellGRU:
+				rec := k.rec
+				if recBias != nil {
+					for b := b0; b < b1; b++ {
+						copy(rec[b*GU:(b+1)*GU], recBias)
+					}
+					stepGemm(&k.pf[0], blas.NoTrans, nb, GU, U, hin[b0*U:], U, u, GU, 1, rec[b0*GU:], GU)
+				} else {
+					stepGemm(&k.pf[0], blas.NoTrans, nb, GU, U, hin[b0*U:], U, u, GU, 0, rec[b0*GU:], GU)
+				}
+				rh := stepOf(g, k.rh, i, U)
+				for b := b0; b < b1; b++ {
+					row, rr := z[b*GU:(b+1)*GU], rec[b*GU:(b+1)*GU]
+					for j := 0; j < 2*U; j++ {
+						row[j] += rr[j]
+					}
+					activate(g.ract, row[:2*U])
+					rs, hh, rhb := row[U:2*U], row[2*U:], rh[b*U:(b+1)*U]
+					copy(rhb, rr[2*U:])
+					for j := 0; j < U; j++ {
+						hh[j] += rs[j] * rhb[j]
+					}
+					activate(g.act, hh)
+					gruUpdate(row, hprev[b*U:(b+1)*U], hnext[b*U:(b+1)*U], U, valid[b])
+				}
+			case CellGRUResetBefore:
+				stepGemm(&k.pf[0], blas.NoTrans, nb, 2*U, U, hin[b0*U:], U, u, GU, 1, z[b0*GU:], GU)
+				rh := stepOf(g, k.rh, i, U)
+				for b := b0; b < b1; b++ {
+					row := z[b*GU : (b+1)*GU]
+					activate(g.ract, row[:2*U])
+					rs, rhb, hb := row[U:2*U], rh[b*U:(b+1)*U], hin[b*U:(b+1)*U]
+					for j := 0; j < U; j++ {
+						rhb[j] = rs[j] * hb[j]
+					}
+				}
+				stepGemm(&k.pf[1], blas.NoTrans, nb, U, U, rh[b0*U:], U, u[2*U:], GU, 1, z[b0*GU+2*U:], GU)
+				for b := b0; b < b1; b++ {
+					row := z[b*GU : (b+1)*GU]
+					activate(g.act, row[2*U:])
+					gruUpdate(row, hprev[b*U:(b+1)*U], hnext[b*U:(b+1)*U], U, valid[b])
+				}
 			}
 		}
-		z := stepOf(g, k.a, i, GU)
-		valid := k.valid[i*B : (i+1)*B]
-		switch g.cell {
-		case CellSimple:
-			stepGemm(&k.pf[0], blas.NoTrans, B, U, U, hin, U, u, U, 1, z, U)
-			activate(g.act, z)
-			for b := 0; b < B; b++ {
-				src := z[b*U : (b+1)*U]
-				if !valid[b] {
-					src = hprev[b*U : (b+1)*U]
-				}
-				copy(hnext[b*U:(b+1)*U], src)
-			}
-		case CellLSTM:
-			stepGemm(&k.pf[0], blas.NoTrans, B, GU, U, hin, U, u, GU, 1, z, GU)
-			cprev, cnext := stepOf(g, k.c, i, U), stepOf(g, k.c, i+1, U)
-			tc := stepOf(g, k.tc, i, U)
-			for b := 0; b < B; b++ {
-				row := z[b*GU : (b+1)*GU]
-				activate(g.ract, row[:2*U])
-				activate(g.act, row[2*U:3*U])
-				activate(g.ract, row[3*U:])
-				cp, cn := cprev[b*U:(b+1)*U], cnext[b*U:(b+1)*U]
-				hp, hn := hprev[b*U:(b+1)*U], hnext[b*U:(b+1)*U]
-				if !valid[b] {
-					copy(cn, cp)
-					copy(hn, hp)
-					continue
-				}
-				ig, fg, gg, og := row[:U], row[U:2*U], row[2*U:3*U], row[3*U:]
-				tcb := tc[b*U : (b+1)*U]
-				for j := 0; j < U; j++ {
-					cn[j] = fg[j]*cp[j] + ig[j]*gg[j]
-				}
-				copy(tcb, cn)
-				activate(g.act, tcb)
-				for j := 0; j < U; j++ {
-					hn[j] = og[j] * tcb[j]
-				}
-			}
-		case CellGRU:
-			rec := k.rec
-			if recBias != nil {
-				for b := 0; b < B; b++ {
-					copy(rec[b*GU:(b+1)*GU], recBias)
-				}
-				stepGemm(&k.pf[0], blas.NoTrans, B, GU, U, hin, U, u, GU, 1, rec, GU)
-			} else {
-				stepGemm(&k.pf[0], blas.NoTrans, B, GU, U, hin, U, u, GU, 0, rec, GU)
-			}
-			rh := stepOf(g, k.rh, i, U)
-			for b := 0; b < B; b++ {
-				row, rr := z[b*GU:(b+1)*GU], rec[b*GU:(b+1)*GU]
-				for j := 0; j < 2*U; j++ {
-					row[j] += rr[j]
-				}
-				activate(g.ract, row[:2*U])
-				rs, hh, rhb := row[U:2*U], row[2*U:], rh[b*U:(b+1)*U]
-				copy(rhb, rr[2*U:])
-				for j := 0; j < U; j++ {
-					hh[j] += rs[j] * rhb[j]
-				}
-				activate(g.act, hh)
-				gruUpdate(row, hprev[b*U:(b+1)*U], hnext[b*U:(b+1)*U], U, valid[b])
-			}
-		case CellGRUResetBefore:
-			stepGemm(&k.pf[0], blas.NoTrans, B, 2*U, U, hin, U, u, GU, 1, z, GU)
-			rh := stepOf(g, k.rh, i, U)
-			for b := 0; b < B; b++ {
-				row := z[b*GU : (b+1)*GU]
-				activate(g.ract, row[:2*U])
-				rs, rhb, hb := row[U:2*U], rh[b*U:(b+1)*U], hin[b*U:(b+1)*U]
-				for j := 0; j < U; j++ {
-					rhb[j] = rs[j] * hb[j]
-				}
-			}
-			stepGemm(&k.pf[1], blas.NoTrans, B, U, U, rh, U, u[2*U:], GU, 1, z[2*U:], GU)
-			for b := 0; b < B; b++ {
-				row := z[b*GU : (b+1)*GU]
-				activate(g.act, row[2*U:])
-				gruUpdate(row, hprev[b*U:(b+1)*U], hnext[b*U:(b+1)*U], U, valid[b])
-			}
-		}
-	}
+	})
+
 	// The packed output: [B, nOut+nStates, U].
 	W := g.nOut + g.nStates
 	for b := 0; b < B; b++ {
@@ -281,150 +290,154 @@ func rnnBackward[T float](g *rnnGeom, k *rnnBufs[T], w, u, rdrop, dout, dx, dw, 
 	k.dh, k.dc = grow(k.dh, B*U), grow(k.dc, B*U)
 	k.tmp, k.tm2 = grow(k.tmp, B*U), grow(k.tm2, B*U)
 	dh, dc := k.dh, k.dc
-	for b := 0; b < B; b++ {
-		copy(dh[b*U:(b+1)*U], dout[(b*W+g.nOut)*U:(b*W+g.nOut+1)*U])
-		if g.nStates == 2 {
-			copy(dc[b*U:(b+1)*U], dout[(b*W+g.nOut+1)*U:(b*W+g.nOut+2)*U])
-		}
-	}
 	if g.cell == CellGRUResetBefore {
 		packFor(&k.pb[0], blas.Trans, 2*U, U, u, GU)
 		packFor(&k.pb[1], blas.Trans, U, U, u[2*U:], GU)
 	} else {
 		packFor(&k.pb[0], blas.Trans, GU, U, u, GU)
 	}
-	for i := S - 1; i >= 0; i-- {
-		valid := k.valid[i*B : (i+1)*B]
-		if g.nOut > 0 {
-			for b := 0; b < B; b++ {
-				if g.zeroMasked && !valid[b] {
-					continue
-				}
-				src := dout[(b*W+i)*U : (b*W+i+1)*U]
-				d := dh[b*U : (b+1)*U]
-				for j := range d {
-					d[j] += src[j]
-				}
+	parallel.For(B, S*B*GU*U, func(b0, b1 int) {
+		nb := b1 - b0
+		for b := b0; b < b1; b++ {
+			copy(dh[b*U:(b+1)*U], dout[(b*W+g.nOut)*U:(b*W+g.nOut+1)*U])
+			if g.nStates == 2 {
+				copy(dc[b*U:(b+1)*U], dout[(b*W+g.nOut+1)*U:(b*W+g.nOut+2)*U])
 			}
 		}
-		a := stepOf(g, k.a, i, GU)
-		dz := stepOf(g, k.dz, i, GU)
-		hprev := stepOf(g, k.h, i, U)
-		hin := hprev
-		if rdrop != nil {
-			hin = stepOf(g, k.hin, i, U)
+		for i := S - 1; i >= 0; i-- {
+			valid := k.valid[i*B : (i+1)*B]
+			if g.nOut > 0 {
+				for b := b0; b < b1; b++ {
+					if g.zeroMasked && !valid[b] {
+						continue
+					}
+					src := dout[(b*W+i)*U : (b*W+i+1)*U]
+					d := dh[b*U : (b+1)*U]
+					for j := range d {
+						d[j] += src[j]
+					}
+				}
+			}
+			a := stepOf(g, k.a, i, GU)
+			dz := stepOf(g, k.dz, i, GU)
+			hprev := stepOf(g, k.h, i, U)
+			hin := hprev
+			if rdrop != nil {
+				hin = stepOf(g, k.hin, i, U)
+			}
+			tmp, tm2 := k.tmp, k.tm2
+			switch g.cell {
+			case CellSimple:
+				for b := b0; b < b1; b++ {
+					row, d := dz[b*U:(b+1)*U], dh[b*U:(b+1)*U]
+					if !valid[b] {
+						clear(row)
+						continue
+					}
+					ar := a[b*U : (b+1)*U]
+					for j := range row {
+						row[j] = d[j] * derivative(g.act, ar[j])
+					}
+				}
+				stepGemm(&k.pb[0], blas.Trans, nb, U, U, dz[b0*U:], U, u, U, 0, tmp[b0*U:], U)
+				carry(dh, tmp, nil, rdrop, valid, U, b0, b1)
+			case CellLSTM:
+				cprev := stepOf(g, k.c, i, U)
+				tc := stepOf(g, k.tc, i, U)
+				for b := b0; b < b1; b++ {
+					row := dz[b*GU : (b+1)*GU]
+					if !valid[b] {
+						clear(row)
+						continue
+					}
+					ar := a[b*GU : (b+1)*GU]
+					ig, fg, gg, og := ar[:U], ar[U:2*U], ar[2*U:3*U], ar[3*U:]
+					d, dcb := dh[b*U:(b+1)*U], dc[b*U:(b+1)*U]
+					tcb, cp := tc[b*U:(b+1)*U], cprev[b*U:(b+1)*U]
+					for j := 0; j < U; j++ {
+						dcv := dcb[j] + d[j]*og[j]*derivative(g.act, tcb[j])
+						row[j] = dcv * gg[j] * derivative(g.ract, ig[j])
+						row[U+j] = dcv * cp[j] * derivative(g.ract, fg[j])
+						row[2*U+j] = dcv * ig[j] * derivative(g.act, gg[j])
+						row[3*U+j] = d[j] * tcb[j] * derivative(g.ract, og[j])
+						dcb[j] = dcv * fg[j]
+					}
+				}
+				stepGemm(&k.pb[0], blas.Trans, nb, U, GU, dz[b0*GU:], GU, u, GU, 0, tmp[b0*U:], U)
+				carry(dh, tmp, nil, rdrop, valid, U, b0, b1)
+			case CellGRU:
+				dzr := stepOf(g, k.dzr, i, GU)
+				rh := stepOf(g, k.rh, i, U)
+				for b := b0; b < b1; b++ {
+					row, rrow := dz[b*GU:(b+1)*GU], dzr[b*GU:(b+1)*GU]
+					if !valid[b] {
+						clear(row)
+						clear(rrow)
+						continue
+					}
+					ar := a[b*GU : (b+1)*GU]
+					zg, rs, hh := ar[:U], ar[U:2*U], ar[2*U:]
+					d, hp, rhb := dh[b*U:(b+1)*U], hprev[b*U:(b+1)*U], rh[b*U:(b+1)*U]
+					direct := tm2[b*U : (b+1)*U]
+					for j := 0; j < U; j++ {
+						dhh := d[j] * (1 - zg[j]) * derivative(g.act, hh[j])
+						dzp := d[j] * (hp[j] - hh[j]) * derivative(g.ract, zg[j])
+						drp := dhh * rhb[j] * derivative(g.ract, rs[j])
+						row[j], rrow[j] = dzp, dzp
+						row[U+j], rrow[U+j] = drp, drp
+						row[2*U+j], rrow[2*U+j] = dhh, dhh*rs[j]
+						direct[j] = d[j] * zg[j]
+					}
+				}
+				stepGemm(&k.pb[0], blas.Trans, nb, U, GU, dzr[b0*GU:], GU, u, GU, 0, tmp[b0*U:], U)
+				carry(dh, tmp, tm2, rdrop, valid, U, b0, b1)
+			case CellGRUResetBefore:
+				for b := b0; b < b1; b++ {
+					row := dz[b*GU : (b+1)*GU]
+					if !valid[b] {
+						clear(row)
+						continue
+					}
+					ar := a[b*GU : (b+1)*GU]
+					zg, hh := ar[:U], ar[2*U:]
+					d := dh[b*U : (b+1)*U]
+					for j := 0; j < U; j++ {
+						row[2*U+j] = d[j] * (1 - zg[j]) * derivative(g.act, hh[j])
+					}
+				}
+				// d(r ⊙ h) = dhh·U_hᵀ, into tm2.
+				stepGemm(&k.pb[1], blas.Trans, nb, U, U, dz[b0*GU+2*U:], GU, u[2*U:], GU, 0, tm2[b0*U:], U)
+				for b := b0; b < b1; b++ {
+					if !valid[b] {
+						continue
+					}
+					row := dz[b*GU : (b+1)*GU]
+					ar := a[b*GU : (b+1)*GU]
+					zg, rs, hh := ar[:U], ar[U:2*U], ar[2*U:]
+					d, hp, hb := dh[b*U:(b+1)*U], hprev[b*U:(b+1)*U], hin[b*U:(b+1)*U]
+					drh := tm2[b*U : (b+1)*U]
+					for j := 0; j < U; j++ {
+						row[j] = d[j] * (hp[j] - hh[j]) * derivative(g.ract, zg[j])
+						row[U+j] = drh[j] * hb[j] * derivative(g.ract, rs[j])
+						// what reaches h through U_h, then h's direct part
+						drh[j] *= rs[j]
+					}
+				}
+				stepGemm(&k.pb[0], blas.Trans, nb, U, 2*U, dz[b0*GU:], GU, u, GU, 1, tm2[b0*U:], U)
+				// tm2 is now the gradient of h where it enters U; the direct
+				// part z ⊙ dh goes into tmp.
+				for b := b0; b < b1; b++ {
+					ar := a[b*GU : (b+1)*GU]
+					d, direct := dh[b*U:(b+1)*U], tmp[b*U:(b+1)*U]
+					for j := 0; j < U; j++ {
+						direct[j] = d[j] * ar[j]
+					}
+				}
+				carry(dh, tm2, tmp, rdrop, valid, U, b0, b1)
+			}
 		}
-		tmp, tm2 := k.tmp, k.tm2
-		switch g.cell {
-		case CellSimple:
-			for b := 0; b < B; b++ {
-				row, d := dz[b*U:(b+1)*U], dh[b*U:(b+1)*U]
-				if !valid[b] {
-					clear(row)
-					continue
-				}
-				ar := a[b*U : (b+1)*U]
-				for j := range row {
-					row[j] = d[j] * derivative(g.act, ar[j])
-				}
-			}
-			stepGemm(&k.pb[0], blas.Trans, B, U, U, dz, U, u, U, 0, tmp, U)
-			carry(dh, tmp, nil, rdrop, valid, U)
-		case CellLSTM:
-			cprev := stepOf(g, k.c, i, U)
-			tc := stepOf(g, k.tc, i, U)
-			for b := 0; b < B; b++ {
-				row := dz[b*GU : (b+1)*GU]
-				if !valid[b] {
-					clear(row)
-					continue
-				}
-				ar := a[b*GU : (b+1)*GU]
-				ig, fg, gg, og := ar[:U], ar[U:2*U], ar[2*U:3*U], ar[3*U:]
-				d, dcb := dh[b*U:(b+1)*U], dc[b*U:(b+1)*U]
-				tcb, cp := tc[b*U:(b+1)*U], cprev[b*U:(b+1)*U]
-				for j := 0; j < U; j++ {
-					dcv := dcb[j] + d[j]*og[j]*derivative(g.act, tcb[j])
-					row[j] = dcv * gg[j] * derivative(g.ract, ig[j])
-					row[U+j] = dcv * cp[j] * derivative(g.ract, fg[j])
-					row[2*U+j] = dcv * ig[j] * derivative(g.act, gg[j])
-					row[3*U+j] = d[j] * tcb[j] * derivative(g.ract, og[j])
-					dcb[j] = dcv * fg[j]
-				}
-			}
-			stepGemm(&k.pb[0], blas.Trans, B, U, GU, dz, GU, u, GU, 0, tmp, U)
-			carry(dh, tmp, nil, rdrop, valid, U)
-		case CellGRU:
-			dzr := stepOf(g, k.dzr, i, GU)
-			rh := stepOf(g, k.rh, i, U)
-			for b := 0; b < B; b++ {
-				row, rrow := dz[b*GU:(b+1)*GU], dzr[b*GU:(b+1)*GU]
-				if !valid[b] {
-					clear(row)
-					clear(rrow)
-					continue
-				}
-				ar := a[b*GU : (b+1)*GU]
-				zg, rs, hh := ar[:U], ar[U:2*U], ar[2*U:]
-				d, hp, rhb := dh[b*U:(b+1)*U], hprev[b*U:(b+1)*U], rh[b*U:(b+1)*U]
-				direct := tm2[b*U : (b+1)*U]
-				for j := 0; j < U; j++ {
-					dhh := d[j] * (1 - zg[j]) * derivative(g.act, hh[j])
-					dzp := d[j] * (hp[j] - hh[j]) * derivative(g.ract, zg[j])
-					drp := dhh * rhb[j] * derivative(g.ract, rs[j])
-					row[j], rrow[j] = dzp, dzp
-					row[U+j], rrow[U+j] = drp, drp
-					row[2*U+j], rrow[2*U+j] = dhh, dhh*rs[j]
-					direct[j] = d[j] * zg[j]
-				}
-			}
-			stepGemm(&k.pb[0], blas.Trans, B, U, GU, dzr, GU, u, GU, 0, tmp, U)
-			carry(dh, tmp, tm2, rdrop, valid, U)
-		case CellGRUResetBefore:
-			for b := 0; b < B; b++ {
-				row := dz[b*GU : (b+1)*GU]
-				if !valid[b] {
-					clear(row)
-					continue
-				}
-				ar := a[b*GU : (b+1)*GU]
-				zg, hh := ar[:U], ar[2*U:]
-				d := dh[b*U : (b+1)*U]
-				for j := 0; j < U; j++ {
-					row[2*U+j] = d[j] * (1 - zg[j]) * derivative(g.act, hh[j])
-				}
-			}
-			// d(r ⊙ h) = dhh·U_hᵀ, into tm2.
-			stepGemm(&k.pb[1], blas.Trans, B, U, U, dz[2*U:], GU, u[2*U:], GU, 0, tm2, U)
-			for b := 0; b < B; b++ {
-				if !valid[b] {
-					continue
-				}
-				row := dz[b*GU : (b+1)*GU]
-				ar := a[b*GU : (b+1)*GU]
-				zg, rs, hh := ar[:U], ar[U:2*U], ar[2*U:]
-				d, hp, hb := dh[b*U:(b+1)*U], hprev[b*U:(b+1)*U], hin[b*U:(b+1)*U]
-				drh := tm2[b*U : (b+1)*U]
-				for j := 0; j < U; j++ {
-					row[j] = d[j] * (hp[j] - hh[j]) * derivative(g.ract, zg[j])
-					row[U+j] = drh[j] * hb[j] * derivative(g.ract, rs[j])
-					// what reaches h through U_h, then h's direct part
-					drh[j] *= rs[j]
-				}
-			}
-			stepGemm(&k.pb[0], blas.Trans, B, U, 2*U, dz, GU, u, GU, 1, tm2, U)
-			// tm2 is now the gradient of h where it enters U; the direct
-			// part z ⊙ dh goes into tmp.
-			for b := 0; b < B; b++ {
-				ar := a[b*GU : (b+1)*GU]
-				d, direct := dh[b*U:(b+1)*U], tmp[b*U:(b+1)*U]
-				for j := 0; j < U; j++ {
-					direct[j] = d[j] * ar[j]
-				}
-			}
-			carry(dh, tm2, tmp, rdrop, valid, U)
-		}
-	}
+	})
+
 	copy(dh0, dh)
 	if dc0 != nil {
 		copy(dc0, dc)
@@ -473,9 +486,9 @@ func rnnBackward[T float](g *rnnGeom, k *rnnBufs[T], w, u, rdrop, dout, dx, dw, 
 // carry sets dh, the gradient carried to the previous step, to
 // direct + rec ⊙ rdrop for the valid samples (direct and rdrop may be
 // nil), and leaves it as it is for the padded ones.
-func carry[T float](dh, rec, direct, rdrop []T, valid []bool, U int) {
-	for b, ok := range valid {
-		if !ok {
+func carry[T float](dh, rec, direct, rdrop []T, valid []bool, U, b0, b1 int) {
+	for b := b0; b < b1; b++ {
+		if !valid[b] {
 			continue
 		}
 		d, r := dh[b*U:(b+1)*U], rec[b*U:(b+1)*U]
