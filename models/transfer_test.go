@@ -249,6 +249,15 @@ func TestLayerAndPop(t *testing.T) {
 	if _, err := m.Layer("nope"); err == nil || !strings.Contains(err.Error(), `"hidden"`) {
 		t.Errorf("Layer(nope): %v", err)
 	}
+	// A nested Sequential freezes by itself as well as by its model.
+	inner := models.NewSequential(&layers.Dense{Units: 2})
+	outer := models.NewSequential(&layers.Input{Shape: layers.Shape{3}}, inner.AsLayer(), &layers.Dense{Units: 1})
+	if err := outer.SetTrainable(inner, false); err != nil {
+		t.Fatal(err)
+	}
+	if outer.Trainable(inner) || outer.Trainable(inner.AsLayer()) {
+		t.Error("the nested Sequential is still trainable")
+	}
 	hidden := rawBytes(l.(*layers.Dense).Weights())
 	popped, err := m.Pop()
 	if err != nil || popped.LayerName() != "out" {
