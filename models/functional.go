@@ -609,9 +609,12 @@ func (f *Functional) forward(c *layers.Call, xs []*gorgonia.Node, frozen bool) (
 		switch {
 		case n.layer != nil:
 			if _, bn := n.layer.(*layers.BatchNormalization); bn && c.Training && (frozen || f.frozen[n.layer]) {
-				c.Training = false
+				// Inference mode, but the layers before it may train: the
+				// gradient still flows through it to x.
+				grads := c.InputGrads
+				c.Training, c.InputGrads = false, true
 				out, err = n.layer.Forward(c, ins[0])
-				c.Training = true
+				c.Training, c.InputGrads = true, grads
 			} else {
 				out, err = n.layer.Forward(c, ins[0])
 			}

@@ -325,3 +325,29 @@ func (l *twoAlike) Forward(c *layers.Call, x *gorgonia.Node) (*gorgonia.Node, er
 	}
 	return gorgonia.Add(a, b)
 }
+
+// A frozen BatchNormalization between trainable layers runs in inference
+// mode (its moving statistics do not move) while the layer before it
+// still trains through it.
+func TestFrozenBatchNormBetweenTrainableLayers(t *testing.T) {
+	train, _ := digits(t)
+	first := &layers.Dense{Name: "first", Units: 16, Activation: layers.ReLU}
+	bn := &layers.BatchNormalization{Name: "bn"}
+	m := models.NewSequential(&layers.Input{Shape: layers.Shape{64}}, first, bn, &layers.Dense{Units: 10, Activation: layers.Softmax})
+	if err := m.SetTrainable(bn, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(models.Config{Loss: losses.SparseCategoricalCrossentropy{}, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	bnBefore, firstBefore := rawBytes(bn.Weights()), rawBytes(first.Weights())
+	if _, err := m.Fit(context.Background(), train.X, train.Y, trainer.FitConfig{Epochs: 1, Seed: 1, Silent: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(rawBytes(bn.Weights()), bnBefore) {
+		t.Error("the frozen batch normalization's weights or statistics moved")
+	}
+	if bytes.Equal(rawBytes(first.Weights()), firstBefore) {
+		t.Error("the dense layer before the frozen batch normalization did not train")
+	}
+}
