@@ -339,6 +339,7 @@ func (f *Functional) SetTrainable(l any, trainable bool) error {
 	if l == nil {
 		return errors.New("set trainable: the layer is nil")
 	}
+	l = ownerOf(l)
 	if f.seq != nil && f.inputs == nil {
 		if !f.seq.has(l) {
 			return errors.Errorf("set trainable: %s is not a layer of %q", describe(l), f.displayName())
@@ -370,7 +371,15 @@ func (f *Functional) Freeze(l any) error { return f.SetTrainable(l, false) }
 
 // Trainable reports whether training this model updates l's weights: false
 // when l, or the nested model it sits in, is frozen.
-func (f *Functional) Trainable(l any) bool { return !f.frozen[l] }
+func (f *Functional) Trainable(l any) bool { return !f.frozen[ownerOf(l)] }
+
+// ownerOf is what a model holds for l: a nested Sequential's model.
+func ownerOf(l any) any {
+	if s, ok := l.(*Sequential); ok && s != nil {
+		return &s.Functional
+	}
+	return l
+}
 
 // describe names a layer, merger or model for errors.
 func describe(l any) string {
@@ -600,9 +609,12 @@ func (f *Functional) forward(c *layers.Call, xs []*gorgonia.Node, frozen bool) (
 		switch {
 		case n.layer != nil:
 			if _, bn := n.layer.(*layers.BatchNormalization); bn && c.Training && (frozen || f.frozen[n.layer]) {
-				c.Training = false
+				// Inference mode, but the layers before it may train: the
+				// gradient still flows through it to x.
+				grads := c.InputGrads
+				c.Training, c.InputGrads = false, true
 				out, err = n.layer.Forward(c, ins[0])
-				c.Training = true
+				c.Training, c.InputGrads = true, grads
 			} else {
 				out, err = n.layer.Forward(c, ins[0])
 			}

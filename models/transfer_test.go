@@ -249,6 +249,15 @@ func TestLayerAndPop(t *testing.T) {
 	if _, err := m.Layer("nope"); err == nil || !strings.Contains(err.Error(), `"hidden"`) {
 		t.Errorf("Layer(nope): %v", err)
 	}
+	// A nested Sequential freezes by itself as well as by its model.
+	inner := models.NewSequential(&layers.Dense{Units: 2})
+	outer := models.NewSequential(&layers.Input{Shape: layers.Shape{3}}, inner.AsLayer(), &layers.Dense{Units: 1})
+	if err := outer.SetTrainable(inner, false); err != nil {
+		t.Fatal(err)
+	}
+	if outer.Trainable(inner) || outer.Trainable(inner.AsLayer()) {
+		t.Error("the nested Sequential is still trainable")
+	}
 	hidden := rawBytes(l.(*layers.Dense).Weights())
 	popped, err := m.Pop()
 	if err != nil || popped.LayerName() != "out" {
@@ -315,4 +324,30 @@ func (l *twoAlike) Forward(c *layers.Call, x *gorgonia.Node) (*gorgonia.Node, er
 		return nil, err
 	}
 	return gorgonia.Add(a, b)
+}
+
+// A frozen BatchNormalization between trainable layers runs in inference
+// mode (its moving statistics do not move) while the layer before it
+// still trains through it.
+func TestFrozenBatchNormBetweenTrainableLayers(t *testing.T) {
+	train, _ := digits(t)
+	first := &layers.Dense{Name: "first", Units: 16, Activation: layers.ReLU}
+	bn := &layers.BatchNormalization{Name: "bn"}
+	m := models.NewSequential(&layers.Input{Shape: layers.Shape{64}}, first, bn, &layers.Dense{Units: 10, Activation: layers.Softmax})
+	if err := m.SetTrainable(bn, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(models.Config{Loss: losses.SparseCategoricalCrossentropy{}, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	bnBefore, firstBefore := rawBytes(bn.Weights()), rawBytes(first.Weights())
+	if _, err := m.Fit(context.Background(), train.X, train.Y, trainer.FitConfig{Epochs: 1, Seed: 1, Silent: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(rawBytes(bn.Weights()), bnBefore) {
+		t.Error("the frozen batch normalization's weights or statistics moved")
+	}
+	if bytes.Equal(rawBytes(first.Weights()), firstBefore) {
+		t.Error("the dense layer before the frozen batch normalization did not train")
+	}
 }

@@ -31,7 +31,8 @@ type FitConfig struct {
 	// last ones before shuffling as in Keras, to report val_ metrics each
 	// epoch. Zero means none.
 	ValidationSplit float64
-	// ValidationData is scored after each epoch instead of a split; nil
+	// ValidationData is scored after each epoch instead of a split, one
+	// tensor per input and output (XY makes the Data of one of each); nil
 	// means none.
 	ValidationData *Data
 	// NoShuffle keeps the sample order; false shuffles every epoch.

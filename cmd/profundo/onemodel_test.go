@@ -293,3 +293,33 @@ func serveSaved(t *testing.T, dir string) (string, func()) {
 		}
 	}
 }
+
+// profundo train takes a functional model's spec as --model, and profundo
+// evaluate the model it saves.
+func TestTrainFunctionalSpec(t *testing.T) {
+	m := digitsClassifier(t, "functional", 16, 1)
+	dir := filepath.Join(t.TempDir(), "untrained")
+	if err := m.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "trained")
+	var stdout, stderr bytes.Buffer
+	ctx := context.Background()
+	if code := run(ctx, []string{"train", "--quiet", "--model", filepath.Join(dir, "model.json"), "--epochs", "2", "--out", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("profundo train: exit %d: %s", code, stderr.String())
+	}
+	back, err := models.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Sequential() != nil || len(back.OutputNames()) != 1 {
+		t.Errorf("the trained model is not the functional one it was given")
+	}
+	stdout.Reset()
+	if code := run(ctx, []string{"evaluate", "--model", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("profundo evaluate: exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "test_accuracy") {
+		t.Errorf("profundo evaluate printed %q", stdout.String())
+	}
+}

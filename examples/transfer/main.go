@@ -111,7 +111,8 @@ func run(ctx context.Context, c config, w io.Writer) (*result, error) {
 	}
 
 	// Phase 1: the saved model's base, frozen, under a new head for
-	// classes 5-9. (The recipe, as Keras writes it, is the next 17 lines.)
+	// classes 5-9. The recipe is 12 statements from here to the end of
+	// phase 2, as in Keras's guide, each with its error check.
 	b, bTest, err := fiveClasses(train, test, 5, c.limit)
 	if err != nil {
 		return nil, err
