@@ -10,7 +10,7 @@ import (
 
 // MergerKinds lists the merge layer kinds NewMerger knows.
 func MergerKinds() []string {
-	return []string{"add", "attention", "average", "concatenate", "maximum", "minimum", "multi_head_attention", "multiply", "sampling", "subtract",
+	return []string{"add", "additive_attention", "attention", "average", "concatenate", "maximum", "minimum", "multi_head_attention", "multiply", "sampling", "subtract",
 		"token_nll", "transformer_decoder"}
 }
 
@@ -19,6 +19,8 @@ func NewMerger(kind string) (Merger, error) {
 	switch kind {
 	case "add":
 		return &Add{}, nil
+	case "additive_attention":
+		return &AdditiveAttention{}, nil
 	case "attention":
 		return &Attention{}, nil
 	case "average":

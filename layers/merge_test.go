@@ -322,7 +322,7 @@ func TestMergerSpecErrors(t *testing.T) {
 	_, err = layers.UnmarshalMerger(layers.Spec{Kind: "concatenate", Config: json.RawMessage(`{"axis":"last"}`)})
 	wantError(t, err, "concatenate: config")
 	_, err = layers.UnmarshalMerger(layers.Spec{Kind: "dense"})
-	wantError(t, err, `unknown merge layer kind "dense" (known: add, attention, average, concatenate, maximum, minimum, multi_head_attention, multiply`)
+	wantError(t, err, `unknown merge layer kind "dense" (known: add, additive_attention, attention, average, concatenate, maximum, minimum, multi_head_attention, multiply`)
 	_, err = layers.NewMerger("")
 	wantError(t, err, `unknown merge layer kind ""`)
 	_, err = layers.MarshalMerger(nil)

@@ -114,3 +114,9 @@ func TestAttentionMasks(t *testing.T) {
 		}
 	}
 }
+
+func TestAdditiveAttentionCheckMerge(t *testing.T) {
+	layertest.CheckMerge(t, &layers.AdditiveAttention{}, []layers.Shape{{3, 4}, {5, 2}, {5, 4}}, layers.Shape{3, 2}, layertest.Options{})
+	layertest.CheckMerge(t, &layers.AdditiveAttention{NoScale: true, UseCausalMask: true}, []layers.Shape{{4, 3}, {4, 3}}, layers.Shape{4, 3}, layertest.Options{Seed: 2})
+	layertest.CheckMerge(t, &layers.AdditiveAttention{Dropout: 0.3}, []layers.Shape{{2, 3}, {4, 3}}, layers.Shape{2, 3}, layertest.Options{Training: true, Seed: 3})
+}

@@ -25,6 +25,7 @@ func TestTransformerSaveLoad(t *testing.T) {
 	d = models.Merge(&layers.TransformerDecoder{IntermediateDim: 16, NumHeads: 4, Dropout: 0.1}, d, e)
 	d = models.Merge(&layers.MultiHeadAttention{NumHeads: 2, KeyDim: 3, ValueDim: 5, UseCausalMask: true}, d)
 	d = models.Merge(&layers.Attention{}, d, e)
+	d = models.Merge(&layers.AdditiveAttention{UseCausalMask: true}, d, e)
 	d = models.Merge(&layers.Add{}, d, models.Apply(&layers.PositionEmbedding{SequenceLength: steps}, d))
 	out := models.Apply(&layers.Dense{Units: 3, Activation: layers.Softmax}, models.Apply(&layers.GlobalMaxPooling1D{}, d))
 	m, err := models.NewFunctional([]*models.Node{src, tgt}, []*models.Node{out})
