@@ -87,3 +87,53 @@ func ExampleGroupNormalization() {
 	// Output:
 	// [-1 -1 -1.34 0.447 1 1 -0.447 1.34]
 }
+
+// Conv3D and the 3-D poolings read volumes, or clips of frames: (depth,
+// height, width, channels). Here 8 frames of 32x32 RGB through a 3x3x3
+// convolution, a 2x2x2 max pooling and a global average.
+func ExampleConv3D() {
+	b := &layers.Builder{DType: tensor.Float32, RNG: rand.New(rand.NewSource(1))}
+	shape := layers.Shape{8, 32, 32, 3}
+	fmt.Println("input:", shape)
+	for _, l := range []layers.Layer{
+		&layers.Conv3D{Name: "conv", Filters: 16, KernelSize: []int{3}, Padding: layers.PaddingSame, Activation: layers.ReLU},
+		&layers.MaxPooling3D{Name: "pool"},
+		&layers.GlobalAveragePooling3D{Name: "mean"},
+	} {
+		b.Name = l.LayerName()
+		out, err := l.Build(b, shape)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(l.LayerName()+":", out)
+		shape = out
+	}
+	// Output:
+	// input: (None, 8, 32, 32, 3)
+	// conv: (None, 8, 32, 32, 16)
+	// pool: (None, 4, 16, 16, 16)
+	// mean: (None, 16)
+}
+
+// LayerNormalization's Axis lists the axes to normalize over, counted as
+// Keras counts them (the batch is axis 0): over the height, width and
+// channels of an image, each sample is normalized as a whole, with gamma
+// and beta of the image's shape.
+func ExampleLayerNormalization_axis() {
+	ln := &layers.LayerNormalization{Name: "ln", Axis: []int{1, 2, 3}, Epsilon: 1e-12}
+	if _, err := ln.Build(&layers.Builder{DType: tensor.Float32, RNG: rand.New(rand.NewSource(1)), Name: ln.Name}, layers.Shape{2, 2, 1}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("gamma:", ln.Weights()[0].Value.Shape())
+	_, y, err := exampleForward(ln, tensor.Shape{1, 2, 2, 1}, []float32{1, 2, 3, 4})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%.4f\n", y)
+	// Output:
+	// gamma: (2, 2, 1)
+	// [-1.3416 -0.4472 0.4472 1.3416]
+}

@@ -79,6 +79,11 @@ func TestConvNormParity(t *testing.T) {
 }
 
 func runConvNorm(t *testing.T, c convNormCase) {
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("reference: %s", c.Source)
+		}
+	})
 	dt := tensor.Float64
 	if c.DType == "float32" {
 		dt = tensor.Float32

@@ -34,12 +34,19 @@ var convTCases = []convTCase{
 // TestConvTranspose2DMatchesDirectSum checks the output and the three
 // gradients against a direct sum: output (oy, ox) receives x[iy, ix]·w
 // at oy = iy·s - pad + ky·d.
+//
+// With the patch buffer limited, the batch is processed in chunks.
 func TestConvTranspose2DMatchesDirectSum(t *testing.T) {
-	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		for i, cc := range convTCases {
-			t.Run(fmt.Sprintf("%v/%d", dt, i), func(t *testing.T) {
-				checkConvT(t, cc, dt)
-			})
+	for _, limit := range []int{ops.ColsLimit, 1} {
+		for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+			for i, cc := range convTCases {
+				t.Run(fmt.Sprintf("%v/limit%d/%d", dt, limit, i), func(t *testing.T) {
+					old := ops.ColsLimit
+					ops.ColsLimit = limit
+					defer func() { ops.ColsLimit = old }()
+					checkConvT(t, cc, dt)
+				})
+			}
 		}
 	}
 }
