@@ -68,6 +68,31 @@ type Model interface {
 	Graph(mode Mode, batch int) (*Graph, error)
 }
 
+// ShapedModel is a Model that also runs on inputs of other per-sample shapes
+// than it was built for (sequences of another length): GraphFor returns its
+// graph for inputs of those shapes, one per input. The trainer asks for it
+// with the shapes of the data at hand.
+type ShapedModel interface {
+	GraphFor(mode Mode, batch int, shapes [][]int) (*Graph, error)
+}
+
+// graphFor returns m's graph for mode, batch and the per-sample shapes of
+// d's inputs.
+func graphFor(m Model, mode Mode, batch int, d Data) (*Graph, error) {
+	sm, ok := m.(ShapedModel)
+	if !ok || len(d.X) == 0 {
+		return m.Graph(mode, batch)
+	}
+	shapes := make([][]int, len(d.X))
+	for i, x := range d.X {
+		if x == nil || x.Dims() < 1 {
+			return m.Graph(mode, batch)
+		}
+		shapes[i] = []int(x.Shape()[1:])
+	}
+	return sm.GraphFor(mode, batch, shapes)
+}
+
 // Graph is one graph of a model, with the tensors its inputs are bound to.
 // The trainer fills Input (and Target, and the Feeds) in place before each
 // run.
