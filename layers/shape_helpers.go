@@ -36,7 +36,7 @@ func checkSequenceInput(kind, name string, c *Call, x *gorgonia.Node, in Shape) 
 	s := x.Shape()
 	if len(in) == 0 || x.Dims() != len(in)+1 || s[0] != c.Batch || s[1] <= 0 || !Shape(s[2:]).Equal(in[1:]) {
 		want := in.WithBatch(c.Batch)
-		return 0, errors.Errorf("%s %q: built for input %v (of any length), got a node of shape %v", kind, name, want, s)
+		return 0, errors.Errorf("%s %q: built for input %v, got a node of shape %v", kind, name, want, s)
 	}
 	return s[1], nil
 }
