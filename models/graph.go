@@ -205,6 +205,14 @@ func (f *Functional) buildGraph(mode trainer.Mode, batch int, ins []layers.Shape
 	if mode == trainer.PredictMode {
 		return g, nil
 	}
+	for i, out := range outs {
+		if m, ok := call.MaskOf(out); ok && out.Dims() >= 3 && m.Dims() == 2 {
+			if g.OutputMasks == nil {
+				g.OutputMasks = make([]*gorgonia.Node, len(outs))
+			}
+			g.OutputMasks[i] = m
+		}
+	}
 	if mode == trainer.WeightedTrainMode && len(f.outputs) > 1 {
 		return nil, errors.New("sample and class weights are for models of one output")
 	}

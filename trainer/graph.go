@@ -125,6 +125,11 @@ type Graph struct {
 	// statistics, for instance).
 	Updates []*layers.Update
 
+	// OutputMasks, one per output, are the masks ([Batch, steps], 0 at a
+	// masked step) of sequence outputs that carry one; nil for the others.
+	// Metrics leave masked steps out, as in Keras 3.
+	OutputMasks []*gorgonia.Node
+
 	// OutputLosses, in a model of several outputs, are each output's loss
 	// (before its loss weight), logged under the names the model's
 	// OutputLossNames gives; nil otherwise.
@@ -172,6 +177,7 @@ func (g *Graph) compile() (err error) {
 		}
 		watch := append([]*gorgonia.Node(nil), g.Outputs...)
 		watch = append(watch, g.OutputLosses...)
+		watch = append(watch, g.masks()...)
 		for _, u := range g.Updates {
 			watch = append(watch, u.Node)
 		}
@@ -179,13 +185,25 @@ func (g *Graph) compile() (err error) {
 		g.vm = gorgonia.NewTapeMachine(g.Graph, opts...)
 		g.grads = gorgonia.NodesToValueGrads(g.Learnables)
 	} else if g.Mode == EvalMode {
-		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(append(append([]*gorgonia.Node(nil), g.Outputs...), g.OutputLosses...)...)...)
+		watch := append(append([]*gorgonia.Node(nil), g.Outputs...), g.OutputLosses...)
+		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(append(watch, g.masks()...)...)...)
 	} else if d, derr := newDirect(g.Graph); directPredict && derr == nil {
 		g.direct = d
 	} else {
 		g.tape()
 	}
 	return nil
+}
+
+// masks returns the output masks there are.
+func (g *Graph) masks() []*gorgonia.Node {
+	var out []*gorgonia.Node
+	for _, m := range g.OutputMasks {
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // tape gives a prediction graph Gorgonia's tape machine.
