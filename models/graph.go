@@ -156,6 +156,28 @@ func (f *Functional) graphShapes(shapes [][]int) ([]layers.Shape, string, error)
 	return ins, fmt.Sprint(ins), nil
 }
 
+// TakesAnyLength reports whether input i takes sequences of any length
+// ([steps, features...] with steps > 0), not only the length it was built
+// for: it was declared with length 0 (None), or it is a sequence of vectors
+// or more and the model's prediction graph builds at another length (no
+// layer's output depends on the length, as Flatten's does). The check
+// builds that graph once (it stays in the cache).
+func (f *Functional) TakesAnyLength(i int) bool {
+	if !f.built || i < 0 || i >= len(f.inputs) || !f.lengthMayChange(i) {
+		return false
+	}
+	if f.inputs[i].anyLength {
+		return true
+	}
+	shapes := make([][]int, len(f.inputs))
+	for j, in := range f.inputs {
+		shapes[j] = in.shape.Clone()
+	}
+	shapes[i][0]++
+	_, err := f.GraphFor(trainer.PredictMode, 1, shapes)
+	return err == nil
+}
+
 // lengthMayChange reports whether input i may take sequences of another
 // length than it was built for: it was declared with length 0 (None), or
 // it is a sequence of vectors or more ([T, features...]).
