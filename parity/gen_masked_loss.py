@@ -74,6 +74,6 @@ def case(name, dtype, n, steps, vocab, dim, units):
 
 cases = []
 for dtype in ("float64", "float32"):
-    cases.append(case("issue_case_" + dtype, dtype, 4, 5, 10, 4, 3))
-    cases.append(case("longer_" + dtype, dtype, 6, 12, 20, 5, 4))
+    cases.append(case("n4_t5_" + dtype, dtype, 4, 5, 10, 4, 3))
+    cases.append(case("n6_t12_" + dtype, dtype, 6, 12, 20, 5, 4))
 fixtures.write("masked_loss", "gen_masked_loss.py", cases)
