@@ -117,9 +117,14 @@ func (d *Dense) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 
 // forwardLastAxis applies the layer to the last axis of x, [batch,
 // lead..., features]: as rows of [batch*lead, features], back to [batch,
-// lead..., Units].
+// lead..., Units]. The lead axes may differ from those Build saw (a
+// sequence of another length).
 func (d *Dense) forwardLastAxis(c *Call, x *gorgonia.Node, bias *gorgonia.Node) (*gorgonia.Node, error) {
-	rows := c.Batch * d.lead.Size()
+	if x.Dims() != len(d.lead)+2 {
+		return nil, errors.Errorf("dense %q: built for input of %d axes, got a node of shape %v", d.Name, len(d.lead)+2, x.Shape())
+	}
+	lead := Shape(x.Shape()[1 : x.Dims()-1]).Clone()
+	rows := c.Batch * lead.Size()
 	flat, err := reshape(x, tensor.Shape{rows, x.Shape()[x.Dims()-1]}, "dense", d.Name)
 	if err != nil {
 		return nil, err
@@ -135,7 +140,7 @@ func (d *Dense) forwardLastAxis(c *Call, x *gorgonia.Node, bias *gorgonia.Node) 
 	if err := d.weightOpts().addPenalties(c, c.Node(d.kernel), bias, out); err != nil {
 		return nil, errors.Wrapf(err, "dense %q", d.Name)
 	}
-	return reshape(out, append(d.lead.WithBatch(c.Batch), d.Units), "dense", d.Name)
+	return reshape(out, append(lead.WithBatch(c.Batch), d.Units), "dense", d.Name)
 }
 
 // Weights returns W and, unless NoBias, b.

@@ -102,7 +102,7 @@ func (e *Embedding) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, error) {
 	if e.embeddings == nil {
 		return nil, errors.Errorf("embedding %q: forward before build", e.Name)
 	}
-	if err := checkBuiltInput("embedding", e.Name, c, x, e.in); err != nil {
+	if _, err := checkSequenceInput("embedding", e.Name, c, x, e.in); err != nil {
 		return nil, err
 	}
 	out, err := ops.Embedding(x, c.Node(e.embeddings), e.Name)

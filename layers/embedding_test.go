@@ -190,8 +190,14 @@ func TestEmbeddingErrors(t *testing.T) {
 	if _, err := build(t, e, layers.Shape{3}, tensor.Float32); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.Forward(c, x)
-	wantError(t, err, `embedding "e": built for input (2, 3), got a node of shape (2, 4)`)
+	// Another length is fine (a model takes sequences of any length);
+	// another rank is not.
+	if _, err = e.Forward(c, x); err != nil {
+		t.Fatalf("another length: %v", err)
+	}
+	x3 := gorgonia.NewTensor(c.Graph, tensor.Float32, 3, gorgonia.WithShape(2, 3, 1), gorgonia.WithName("x3"))
+	_, err = e.Forward(c, x3)
+	wantError(t, err, `embedding "e": built for input (2, 3), got a node of shape (2, 3, 1)`)
 }
 
 func TestSequenceLayerSpecsRoundTrip(t *testing.T) {

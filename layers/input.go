@@ -26,15 +26,20 @@ func (i *Input) LayerName() string { return i.Name }
 // SetLayerName sets the layer's name.
 func (i *Input) SetLayerName(name string) { i.Name = name }
 
-// Build checks that the data's shape is the declared one.
+// Build checks that the data's shape is the declared one. A first
+// dimension of 0 is a sequence of any length (Keras's None): Shape{0, 16}
+// takes [steps, 16] for any steps > 0.
 func (i *Input) Build(_ *Builder, in Shape) (Shape, error) {
 	if len(i.Shape) == 0 {
 		return nil, errors.Errorf("input %q: shape is empty", i.Name)
 	}
-	for _, d := range i.Shape {
-		if d <= 0 {
-			return nil, errors.Errorf("input %q: shape %v has a dimension <= 0", i.Name, i.Shape)
+	for a, d := range i.Shape {
+		if d < 0 || (d == 0 && a > 0) {
+			return nil, errors.Errorf("input %q: shape %v has a dimension <= 0 (only the first, the length, may be 0: any length)", i.Name, i.Shape)
 		}
+	}
+	if i.Shape[0] == 0 && len(in) == len(i.Shape) && in[0] > 0 && in[1:].Equal(i.Shape[1:]) {
+		return in.Clone(), nil
 	}
 	if !in.Equal(i.Shape) {
 		return nil, errors.Errorf("input %q: expected shape %v, got %v", i.Name, i.Shape, in)

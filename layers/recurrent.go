@@ -178,13 +178,14 @@ func unroll(c *Call, r recurrence, x *gorgonia.Node, initial []*gorgonia.Node, k
 	if r.in == nil || kernel == nil {
 		return nil, nil, r.errorf("forward before build")
 	}
-	if err := checkBuiltInput(r.kind, r.name, c, x, r.in); err != nil {
+	steps, err := checkSequenceInput(r.kind, r.name, c, x, r.in)
+	if err != nil {
 		return nil, nil, err
 	}
 	if x.Dtype() != c.DType {
 		return nil, nil, r.errorf("input is %v in a %v graph", x.Dtype(), c.DType)
 	}
-	batch, steps, features := c.Batch, r.in[0], r.in[1]
+	batch, features := c.Batch, r.in[1]
 	mask, hasMask := c.MaskOf(x)
 	if hasMask {
 		if s := mask.Shape(); mask.Dims() != 2 || !s.Eq(tensor.Shape{batch, steps}) {

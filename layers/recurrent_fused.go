@@ -71,13 +71,14 @@ func (r recurrence) fused(c *Call, x *gorgonia.Node, initial []*gorgonia.Node, f
 	if r.in == nil || kernel == nil {
 		return res, r.errorf("forward before build")
 	}
-	if err := checkBuiltInput(r.kind, r.name, c, x, r.in); err != nil {
+	steps, err := checkSequenceInput(r.kind, r.name, c, x, r.in)
+	if err != nil {
 		return res, err
 	}
 	if x.Dtype() != c.DType {
 		return res, r.errorf("input is %v in a %v graph", x.Dtype(), c.DType)
 	}
-	batch, steps, features := c.Batch, r.in[0], r.in[1]
+	batch, features := c.Batch, r.in[1]
 	mask, hasMask := c.MaskOf(x)
 	if hasMask {
 		if s := mask.Shape(); mask.Dims() != 2 || !s.Eq(tensor.Shape{batch, steps}) {

@@ -341,9 +341,11 @@ func TestRecurrentForwardErrors(t *testing.T) {
 				t.Errorf("forward before build: error %v", err)
 			}
 			rnnBuild(t, l, layers.Shape{5, 3}, tensor.Float64, 1)
-			short := rnnNode(c, "short", tensor.Shape{2, 4, 3}, make([]float64, 24))
-			if _, err := l.Forward(c, short); err == nil || !strings.Contains(err.Error(), k.kind+` "r": built for input (2, 5, 3), got a node of shape (2, 4, 3)`) {
-				t.Errorf("wrong steps: error %v", err)
+			// Another length is fine (a model takes sequences of any
+			// length); other features are not.
+			wide := rnnNode(c, "wide", tensor.Shape{2, 4, 4}, make([]float64, 32))
+			if _, err := l.Forward(c, wide); err == nil || !strings.Contains(err.Error(), k.kind+` "r": built for input (2, 5, 3), got a node of shape (2, 4, 4)`) {
+				t.Errorf("wrong features: error %v", err)
 			}
 			h := rnnNode(c, "h", tensor.Shape{2, 2}, make([]float64, 4))
 			h3 := rnnNode(c, "h3", tensor.Shape{2, 3}, make([]float64, 6))

@@ -27,3 +27,16 @@ func checkBuiltInput(kind, name string, c *Call, x *gorgonia.Node, in Shape) err
 	}
 	return nil
 }
+
+// checkSequenceInput checks that node x is [batch, steps, in[1:]...]: the
+// input Build saw, at any sequence length (steps > 0), as a model takes
+// sequences of another length than it was built for. It returns the
+// number of steps; the error names the layer.
+func checkSequenceInput(kind, name string, c *Call, x *gorgonia.Node, in Shape) (int, error) {
+	s := x.Shape()
+	if len(in) == 0 || x.Dims() != len(in)+1 || s[0] != c.Batch || s[1] <= 0 || !Shape(s[2:]).Equal(in[1:]) {
+		want := in.WithBatch(c.Batch)
+		return 0, errors.Errorf("%s %q: built for input %v, got a node of shape %v", kind, name, want, s)
+	}
+	return s[1], nil
+}

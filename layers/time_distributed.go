@@ -79,10 +79,11 @@ func (t *TimeDistributed) Forward(c *Call, x *gorgonia.Node) (*gorgonia.Node, er
 	if t.in == nil {
 		return nil, errors.Errorf("time_distributed %q: forward before build", t.Name)
 	}
-	if err := checkBuiltInput("time_distributed", t.Name, c, x, t.in); err != nil {
+	steps, err := checkSequenceInput("time_distributed", t.Name, c, x, t.in)
+	if err != nil {
 		return nil, err
 	}
-	batch, steps := c.Batch, t.in[0]
+	batch := c.Batch
 	folded, err := ops.CopyReshape(x, t.in[1:].WithBatch(batch*steps))
 	if err != nil {
 		return nil, errors.Wrapf(err, "time_distributed %q: fold the steps", t.Name)

@@ -103,11 +103,44 @@ func (f *Functional) prepareInputs(x Tensors, what string) ([]*tensor.Dense, err
 		if f.seq != nil {
 			label = "x"
 		}
-		xt, err := convertInput(x, f.inputs[i].shape, f.dtype, what, label)
+		want := f.inputs[i].shape
+		if got := layers.Shape(x.Shape()[1:]); f.lengthMayChange(i) && len(got) == len(want) && got[0] > 0 && got[1:].Equal(want[1:]) {
+			want = got // a sequence of another length
+		} else if f.inputs[i].anyLength {
+			want = f.declaredShape(i)
+		}
+		xt, err := convertInput(x, want, f.dtype, what, label)
 		if err != nil {
 			return nil, err
 		}
 		out[i] = xt
+	}
+	return out, nil
+}
+
+// outputShapesFor returns the per-sample output shapes for inputs xs: the
+// built ones, or, for sequences of another length, those of the model's
+// graph at that length.
+func (f *Functional) outputShapesFor(xs []*tensor.Dense) ([]layers.Shape, error) {
+	out := make([]layers.Shape, len(f.outputs))
+	for i, o := range f.outputs {
+		out[i] = o.shape
+	}
+	shapes := make([][]int, len(xs))
+	same := true
+	for i, x := range xs {
+		shapes[i] = []int(x.Shape()[1:])
+		same = same && layers.Shape(shapes[i]).Equal(f.inputs[i].shape)
+	}
+	if same {
+		return out, nil
+	}
+	g, err := f.GraphFor(trainer.PredictMode, 1, shapes)
+	if err != nil {
+		return nil, err
+	}
+	for i, o := range g.Outputs {
+		out[i] = layers.Shape(o.Shape()[1:]).Clone()
 	}
 	return out, nil
 }
@@ -143,6 +176,10 @@ func (f *Functional) prepare(x, y Tensors, what string) (trainer.Data, error) {
 	if len(ys) != len(f.outputs) {
 		return trainer.Data{}, errors.Errorf("%s: the model has %d outputs, got targets for %d", what, len(f.outputs), len(ys))
 	}
+	outShapes, err := f.outputShapesFor(xts)
+	if err != nil {
+		return trainer.Data{}, errors.Wrap(err, what)
+	}
 	n := xts[0].Shape()[0]
 	d := trainer.Data{X: xts, Y: make([]*tensor.Dense, len(ys)), Target: make([]*tensor.Dense, len(ys))}
 	for i, y := range ys {
@@ -168,11 +205,11 @@ func (f *Functional) prepare(x, y Tensors, what string) (trainer.Data, error) {
 		}
 		target := yt
 		if enc, ok := f.outLoss[i].(losses.TargetEncoder); ok {
-			if target, err = enc.EncodeTargets(yt, f.outputs[i].shape); err != nil {
+			if target, err = enc.EncodeTargets(yt, outShapes[i]); err != nil {
 				return trainer.Data{}, errors.Wrapf(err, "%s: %s", what, name)
 			}
 		}
-		if got, want := layers.Shape(target.Shape()[1:]), f.outputs[i].shape; !got.Equal(want) {
+		if got, want := layers.Shape(target.Shape()[1:]), outShapes[i]; !got.Equal(want) {
 			return trainer.Data{}, errors.Errorf("%s: %s has targets of shape %v, the model outputs %v for loss %s", what, name, got, want, f.outLoss[i].Name())
 		}
 		d.Y[i] = yt

@@ -632,10 +632,19 @@ func (f *Functional) forward(c *layers.Call, xs []*gorgonia.Node, frozen bool) (
 			}
 		}
 		if err != nil {
+			if changed := lengthChanged(n, ins); changed != "" {
+				return nil, errors.Wrapf(err, "%s %q: %s", n.kind(), n.Name(), changed)
+			}
 			return nil, errors.Wrapf(err, "%s %q", n.kind(), n.Name())
 		}
 		if want := n.shape.WithBatch(c.Batch); !out.Shape().Eq(want) || out.Dims() != len(want) {
-			return nil, errors.Errorf("%s %q: built for output %v, its graph gives %v", n.kind(), n.Name(), want, out.Shape())
+			if changed := lengthChanged(n, ins); changed != "" {
+				if !lengthOnly(n.shape, out.Shape()) {
+					return nil, errors.Errorf("%s %q: built for output %v, gives %v %s; its output depends on the sequence length, so the model takes one length only", n.kind(), n.Name(), want, out.Shape(), changed)
+				}
+			} else {
+				return nil, errors.Errorf("%s %q: built for output %v, its graph gives %v", n.kind(), n.Name(), want, out.Shape())
+			}
 		}
 		vals[n] = out
 	}
@@ -644,6 +653,33 @@ func (f *Functional) forward(c *layers.Call, xs []*gorgonia.Node, frozen bool) (
 		outs[i] = vals[o]
 	}
 	return outs, nil
+}
+
+// lengthChanged describes how n's inputs differ from the shapes it was
+// built for ("for inputs [5 16], built for [20 16]"), or is "" when they
+// do not.
+func lengthChanged(n *Node, ins []*gorgonia.Node) string {
+	for i, x := range ins {
+		if i >= len(n.inputs) || x == nil {
+			continue
+		}
+		built := n.inputs[i].shape
+		got := x.Shape()
+		if len(got) != len(built)+1 || !layers.Shape(got[1:]).Equal(built) {
+			return fmt.Sprintf("for inputs %v, built for %v", []int(got[1:]), []int(built))
+		}
+	}
+	return ""
+}
+
+// lengthOnly reports whether a node's output of shape got ([batch, ...])
+// differs from its built per-sample shape only in the sequence length
+// (axis 0 of the sample), with the same rank.
+func lengthOnly(built layers.Shape, got tensor.Shape) bool {
+	if len(got) != len(built)+1 || len(built) < 2 {
+		return false
+	}
+	return layers.Shape(got[2:]).Equal(built[1:])
 }
 
 // String describes the model for errors: its name and its inputs and

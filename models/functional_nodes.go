@@ -27,6 +27,9 @@ type Node struct {
 
 	shape layers.Shape // per-sample shape: an input's as declared, else once built
 	built bool
+	// anyLength marks an input declared with a length of 0 (Keras's None):
+	// the model builds at length 1 and takes sequences of any length.
+	anyLength bool
 }
 
 // callSite is one application of a nested model, shared by the nodes of its
@@ -37,13 +40,18 @@ type callSite struct {
 
 // Input returns a new input node of the given per-sample shape:
 // Input("image", 28, 28, 1). An empty name is named by the model (input,
-// input_1...).
+// input_1...). A first dimension of 0 is a sequence of any length, as
+// Keras's Input(shape=(None, 16)): Input("x", 0, 16). The model builds at
+// length 1 and runs on whatever length the data has (see GraphFor).
 func Input(name string, shape ...int) *Node {
 	n := &Node{name: name, shape: layers.Shape(shape).Clone(), built: true}
 	if len(shape) == 0 {
 		n.err = errors.Errorf("input %q: no shape", name)
 	}
-	for _, d := range shape {
+	if len(shape) > 0 && shape[0] == 0 {
+		n.shape[0], n.anyLength = 1, true
+	}
+	for _, d := range n.shape {
 		if d <= 0 {
 			n.err = errors.Errorf("input %q: shape %v has a dimension <= 0", name, shape)
 		}

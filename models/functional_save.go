@@ -63,7 +63,7 @@ func (f *Functional) graphSpec() (*graphJSON, error) {
 	ids := map[*Node]int{}
 	for i, in := range f.inputs {
 		ids[in] = i
-		g.Inputs = append(g.Inputs, inputJSON{Name: in.name, Shape: in.shape.Clone()})
+		g.Inputs = append(g.Inputs, inputJSON{Name: in.name, Shape: f.declaredShape(i)})
 	}
 	owners := map[any]int{}
 	for i, o := range f.owners {

@@ -101,7 +101,7 @@ func (s *Sequential) Build(in layers.Shape) error {
 		in = first.Shape
 	}
 	if s.built {
-		if !in.Equal(s.InputShape()) {
+		if !in.Equal(s.InputShape()) && !in.Equal(s.inputs[0].shape) {
 			return errors.Errorf("build: the model was built for input %v, got %v", s.InputShape(), in)
 		}
 		return nil
@@ -118,10 +118,11 @@ func (s *Sequential) Build(in layers.Shape) error {
 	return s.build(rand.New(rand.NewSource(s.cfg.Seed)), s.cfg.dtype())
 }
 
-// InputShape is the per-sample input shape, nil until known.
+// InputShape is the per-sample input shape, nil until known; its first
+// dimension is 0 when the model takes sequences of any length.
 func (s *Sequential) InputShape() layers.Shape {
 	if len(s.inputs) == 1 {
-		return s.inputs[0].shape.Clone()
+		return s.declaredShape(0)
 	}
 	if first, ok := s.firstInput(); ok {
 		return first.Shape.Clone()
@@ -149,6 +150,9 @@ func (s *Sequential) define(in layers.Shape) error {
 		}
 	}
 	x := Input(sequentialInput, in...)
+	if first, ok := s.firstInput(); ok && len(first.Shape) > 0 && first.Shape[0] == 0 {
+		x.anyLength = true
+	}
 	h := x
 	for _, l := range s.layers {
 		h = Apply(l, h)

@@ -109,8 +109,11 @@ func (s *Server) parseInstances(list []byte, field string) (values []float64, ro
 		return nil, 0, badRequest("%q is empty; send at least one instance", field)
 	}
 	size := s.in.Size()
+	if s.anyLength {
+		size = -1 // any number of steps; the first instance sets it
+	}
 	depth := max(len(s.in), 1)
-	values = make([]float64, 0, size)
+	values = make([]float64, 0, max(size, 0))
 	dims := make([]int, depth)
 	for {
 		if rows == s.opt.MaxBatch {
@@ -121,12 +124,15 @@ func (s *Server) parseInstances(list []byte, field string) (values []float64, ro
 		for i := range dims {
 			dims[i] = -1
 		}
-		in := instance{index: rows, size: size, in: s.in, f32: s.dtype == tensor.Float32, leaf: -1, dims: dims, values: values}
+		in := instance{index: rows, size: size, in: s.in, f32: s.dtype == tensor.Float32, leaf: -1, dims: dims, values: values, anyLength: s.anyLength}
 		if rerr := in.read(&sc, 0); rerr != nil {
 			return nil, 0, rerr
 		}
 		if rerr := in.check(); rerr != nil {
 			return nil, 0, rerr
+		}
+		if size < 0 {
+			size = in.n // the request's sequences all have this length
 		}
 		values = in.values
 		rows++
@@ -153,6 +159,9 @@ type instance struct {
 	n      int   // values seen
 	dims   []int // list length at each depth, -1 until seen
 	leaf   int   // depth of the numbers, -1 until seen
+	// anyLength: the model takes sequences of any length, each step
+	// in[1:]; size is -1 for the request's first instance.
+	anyLength bool
 }
 
 // read reads the value at sc, depth lists deep in the instance.
@@ -216,7 +225,7 @@ func (in *instance) read(sc *scanner, depth int) *requestError {
 		}
 		return badRequest("instance %d, value %d: %s is out of range for the model's float32", in.index, in.n, text)
 	}
-	if in.n < in.size {
+	if in.size < 0 || in.n < in.size {
 		in.values = append(in.values, v)
 	}
 	in.n++
@@ -226,6 +235,9 @@ func (in *instance) read(sc *scanner, depth int) *requestError {
 // check says whether the instance read has the model's input shape, flat or
 // nested.
 func (in *instance) check() *requestError {
+	if in.anyLength {
+		return in.checkSequence()
+	}
 	switch in.leaf {
 	case -1:
 		return badRequest("instance %d has no values, the model takes %s", in.index, in.expect())
@@ -243,6 +255,25 @@ func (in *instance) check() *requestError {
 		return nil
 	}
 	return badRequest("instance %d has shape %v, the model takes %s", in.index, in.dims[:in.leaf], in.expect())
+}
+
+// checkSequence checks an instance of a model that takes sequences of any
+// length: steps of shape in[1:], flat or nested, as many as the request's
+// first instance has.
+func (in *instance) checkSequence() *requestError {
+	step := in.in[1:].Size()
+	what := fmt.Sprintf("sequences of any number of steps of %d values (each step of shape %v), flat or nested, of one length in a request", step, []int(in.in[1:]))
+	switch {
+	case in.leaf < 0 || in.n == 0:
+		return badRequest("instance %d has no values, the model takes %s", in.index, what)
+	case in.size >= 0 && in.n != in.size:
+		return badRequest("instance %d has %d values, instance 0 has %d; the model takes %s", in.index, in.n, in.size, what)
+	case in.n%step != 0:
+		return badRequest("instance %d has %d values, not a whole number of steps; the model takes %s", in.index, in.n, what)
+	case in.leaf > 1 && (in.leaf != len(in.in) || !layers.Shape(in.dims[1:in.leaf]).Equal(in.in[1:])):
+		return badRequest("instance %d has shape %v, the model takes %s", in.index, in.dims[:in.leaf], what)
+	}
+	return nil
 }
 
 // expect says what an instance must be: "64 (shape (None, 64))", or for an

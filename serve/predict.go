@@ -12,6 +12,7 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/models"
 )
 
@@ -146,12 +147,16 @@ func (s *Server) release(r *models.Functional) {
 // s.chunk rows padded with zeros to a power of two, and returns the
 // outputs, rows times the output size.
 func (s *Server) predict(ctx context.Context, r *models.Functional, values []float64, rows int) ([]float64, error) {
-	inSize, outSize := s.in.Size(), s.out.Size()
+	inSize, outSize, in := s.in.Size(), s.out.Size(), s.in
+	if s.anyLength && rows > 0 && len(values) != rows*inSize {
+		inSize = len(values) / rows
+		in = append(layers.Shape{inSize / s.in[1:].Size()}, s.in[1:]...)
+	}
 	out := make([]float64, 0, rows*outSize)
 	for from := 0; from < rows; from += s.chunk {
 		n := min(rows-from, s.chunk)
 		batch := s.paddedBatch(n)
-		x := tensor.New(tensor.Of(s.dtype), tensor.WithShape(s.in.WithBatch(batch)...))
+		x := tensor.New(tensor.Of(s.dtype), tensor.WithShape(in.WithBatch(batch)...))
 		chunk := values[from*inSize : (from+n)*inSize]
 		switch d := x.Data().(type) {
 		case []float32:
@@ -166,6 +171,7 @@ func (s *Server) predict(ctx context.Context, r *models.Functional, values []flo
 			return nil, err
 		}
 		y := ys[0]
+		outSize = y.Shape().TotalSize() / batch // a sequence's output may have its length
 		switch d := y.Data().(type) {
 		case []float32:
 			for _, v := range d[:n*outSize] {
@@ -203,7 +209,12 @@ func (s *Server) batches() []int {
 // appendAnswer appends the JSON answer: out under key, nested as the output
 // shape, and the classes.
 func (s *Server) appendAnswer(b []byte, key string, out []float64, rows int) ([]byte, error) {
-	size := s.out.Size()
+	size, shape := s.out.Size(), s.out
+	if rows > 0 && len(out) != rows*size && len(s.out) >= 2 {
+		// A sequence output of another length than the model's built one.
+		size = len(out) / rows
+		shape = append(layers.Shape{size / s.out[1:].Size()}, s.out[1:]...)
+	}
 	bits := 32
 	if s.dtype == tensor.Float64 {
 		bits = 64
@@ -221,7 +232,7 @@ func (s *Server) appendAnswer(b []byte, key string, out []float64, rows int) ([]
 				return nil, errors.Errorf("the model's output for instance %d is not finite (%v); the input may be out of the range it was trained on", i, v)
 			}
 		}
-		b = appendNested(b, row, s.out, bits)
+		b = appendNested(b, row, shape, bits)
 	}
 	b = append(b, ']')
 	if s.classes != nil {

@@ -104,8 +104,12 @@ type Server struct {
 	chunk    int      // most rows per graph run: maxChunk, or the model's smaller batch size
 	replicas chan *models.Functional
 	table    *datasets.Tabular // a table model's columns, for raw rows; nil otherwise
-	ready    atomic.Bool
-	metrics  metrics
+	// anyLength: the model takes sequences of any length (in[0] is then
+	// only the length it was built for); each request's instances share
+	// one length.
+	anyLength bool
+	ready     atomic.Bool
+	metrics   metrics
 }
 
 // New returns a server predicting with m, any model of one input and one
@@ -155,6 +159,7 @@ func New(model models.Model, opt Options) (*Server, error) {
 	if s.dtype != tensor.Float32 && s.dtype != tensor.Float64 {
 		return nil, errors.Errorf("serve: the model's dtype is %v, want float32 or float64", s.dtype)
 	}
+	s.anyLength = m.TakesAnyLength(0)
 	if err := s.setClasses(m.ClassNames); err != nil {
 		return nil, err
 	}

@@ -309,6 +309,20 @@ func (s *scores) add(g *Graph, d Data, rows []int, w *tensor.Dense) (float64, er
 		if err != nil {
 			return loss, errors.Wrapf(err, "metric %s", m.Name())
 		}
+		w := w
+		if i < len(g.OutputMasks) && g.OutputMasks[i] != nil {
+			mask, ok := g.OutputMasks[i].Value().(*tensor.Dense)
+			if !ok {
+				return loss, errors.Errorf("metric %s: the mask of output %d is %T, not a dense tensor", m.Name(), i, g.OutputMasks[i].Value())
+			}
+			var kept int
+			if y, out, w, kept, err = maskedSteps(mask, y, out, w); err != nil {
+				return loss, errors.Wrapf(err, "metric %s", m.Name())
+			}
+			if kept == 0 {
+				continue // every step masked: nothing to score
+			}
+		}
 		if wu, ok := m.(metrics.WeightedUpdater); ok && w != nil {
 			err = wu.UpdateWeighted(y, out, w)
 		} else {

@@ -45,7 +45,7 @@ func Evaluate(ctx context.Context, m Model, mets []metrics.Metric, d Data, batch
 }
 
 func evalStep(m Model, sc *scores, d Data, rows []int, batch int, used graphSet) error {
-	g, err := m.Graph(EvalMode, len(rows))
+	g, err := graphFor(m, EvalMode, len(rows), d)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func Predict(ctx context.Context, m Model, xs []*tensor.Dense, batchSize int) ([
 }
 
 func predictStep(m Model, d Data, outs []*tensor.Dense, rows []int, batch, n int, used graphSet) ([]*tensor.Dense, error) {
-	g, err := m.Graph(PredictMode, len(rows))
+	g, err := graphFor(m, PredictMode, len(rows), d)
 	if err != nil {
 		return nil, err
 	}

@@ -324,7 +324,7 @@ func trainStepWith(m Model, solver optimizers.Solver, sc *scores, d Data, rows [
 	if d.Weights != nil {
 		mode = WeightedTrainMode
 	}
-	g, err := m.Graph(mode, len(rows))
+	g, err := graphFor(m, mode, len(rows), d)
 	if err != nil {
 		return 0, err
 	}

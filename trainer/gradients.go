@@ -39,7 +39,7 @@ func Gradients(m Model, data Data, inputs bool, stream *rand.Rand) (loss float64
 	if inputs {
 		mode = InputGradientMode
 	}
-	g, err := m.Graph(mode, n)
+	g, err := graphFor(m, mode, n, data)
 	if err != nil {
 		return 0, nil, nil, nil, err
 	}

@@ -68,6 +68,31 @@ type Model interface {
 	Graph(mode Mode, batch int) (*Graph, error)
 }
 
+// ShapedModel is a Model that also runs on inputs of other per-sample shapes
+// than it was built for (sequences of another length): GraphFor returns its
+// graph for inputs of those shapes, one per input. The trainer asks for it
+// with the shapes of the data at hand.
+type ShapedModel interface {
+	GraphFor(mode Mode, batch int, shapes [][]int) (*Graph, error)
+}
+
+// graphFor returns m's graph for mode, batch and the per-sample shapes of
+// d's inputs.
+func graphFor(m Model, mode Mode, batch int, d Data) (*Graph, error) {
+	sm, ok := m.(ShapedModel)
+	if !ok || len(d.X) == 0 {
+		return m.Graph(mode, batch)
+	}
+	shapes := make([][]int, len(d.X))
+	for i, x := range d.X {
+		if x == nil || x.Dims() < 1 {
+			return m.Graph(mode, batch)
+		}
+		shapes[i] = []int(x.Shape()[1:])
+	}
+	return sm.GraphFor(mode, batch, shapes)
+}
+
 // Graph is one graph of a model, with the tensors its inputs are bound to.
 // The trainer fills Input (and Target, and the Feeds) in place before each
 // run.
@@ -99,6 +124,11 @@ type Graph struct {
 	// Updates are applied after each successful TrainMode run (moving
 	// statistics, for instance).
 	Updates []*layers.Update
+
+	// OutputMasks, one per output, are the masks ([Batch, steps], 0 at a
+	// masked step) of sequence outputs that carry one; nil for the others.
+	// Metrics leave masked steps out, as in Keras 3.
+	OutputMasks []*gorgonia.Node
 
 	// OutputLosses, in a model of several outputs, are each output's loss
 	// (before its loss weight), logged under the names the model's
@@ -147,6 +177,7 @@ func (g *Graph) compile() (err error) {
 		}
 		watch := append([]*gorgonia.Node(nil), g.Outputs...)
 		watch = append(watch, g.OutputLosses...)
+		watch = append(watch, g.masks()...)
 		for _, u := range g.Updates {
 			watch = append(watch, u.Node)
 		}
@@ -154,13 +185,25 @@ func (g *Graph) compile() (err error) {
 		g.vm = gorgonia.NewTapeMachine(g.Graph, opts...)
 		g.grads = gorgonia.NodesToValueGrads(g.Learnables)
 	} else if g.Mode == EvalMode {
-		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(append(append([]*gorgonia.Node(nil), g.Outputs...), g.OutputLosses...)...)...)
+		watch := append(append([]*gorgonia.Node(nil), g.Outputs...), g.OutputLosses...)
+		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(append(watch, g.masks()...)...)...)
 	} else if d, derr := newDirect(g.Graph); directPredict && derr == nil {
 		g.direct = d
 	} else {
 		g.tape()
 	}
 	return nil
+}
+
+// masks returns the output masks there are.
+func (g *Graph) masks() []*gorgonia.Node {
+	var out []*gorgonia.Node
+	for _, m := range g.OutputMasks {
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // tape gives a prediction graph Gorgonia's tape machine.

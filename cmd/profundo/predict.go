@@ -115,6 +115,13 @@ func predictionInput(f *predictFlags, m *models.Functional) (*tensor.Dense, erro
 	r := csv.NewReader(in)
 	r.ReuseRecord = true
 	size := inShape.Size()
+	anyLength := m.TakesAnyLength(0)
+	if anyLength {
+		// Each line is one sequence of any number of steps (all lines of
+		// one length), each step inShape[1:].
+		size = inShape[1:].Size()
+	}
+	steps := 0
 	var values []float64
 	line := 0
 	for {
@@ -131,7 +138,16 @@ func predictionInput(f *predictFlags, m *models.Functional) (*tensor.Dense, erro
 				continue // a header line
 			}
 		}
-		if len(rec) != size {
+		switch {
+		case anyLength && (len(rec)%size != 0 || steps > 0 && len(rec) != steps*size):
+			want := fmt.Sprintf("a multiple of %d (steps of shape %v)", size, inShape[1:])
+			if steps > 0 {
+				want = fmt.Sprintf("%d (%d steps, as the lines before)", steps*size, steps)
+			}
+			return nil, fmt.Errorf("%s: line %d has %d values, the model takes %s", f.input, line, len(rec), want)
+		case anyLength:
+			steps = len(rec) / size
+		case len(rec) != size:
 			return nil, fmt.Errorf("%s: line %d has %d values, the model takes %d (shape %v)", f.input, line, len(rec), size, inShape)
 		}
 		for col, cell := range rec {
@@ -146,6 +162,9 @@ func predictionInput(f *predictFlags, m *models.Functional) (*tensor.Dense, erro
 		return nil, fmt.Errorf("%s: no rows to predict", f.input)
 	}
 	shape := append([]int{len(values) / size}, inShape...)
+	if anyLength {
+		shape = append([]int{len(values) / (steps * size), steps}, inShape[1:]...)
+	}
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(values)), nil
 }
 
