@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -59,7 +59,7 @@ Flags:
 	return f, nil
 }
 
-func evaluate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func evaluate(ctx context.Context, args []string, stdout, stderr io.Writer, o Options) error {
 	f, err := parseEvalFlags(args, stderr)
 	if err != nil {
 		return err
@@ -67,7 +67,7 @@ func evaluate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkFilePath("--confusion", f.confusion); err != nil {
 		return err
 	}
-	m, err := models.Load(f.model)
+	m, err := o.load(f.model)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -57,7 +57,7 @@ Flags:
 	return f, nil
 }
 
-func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func predict(ctx context.Context, args []string, stdout, stderr io.Writer, o Options) error {
 	f, err := parsePredictFlags(args, stderr)
 	if err != nil {
 		return err
@@ -65,7 +65,7 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := checkFilePath("--output", f.output); err != nil {
 		return err
 	}
-	m, err := models.Load(f.model)
+	m, err := o.load(f.model)
 	if err != nil {
 		return err
 	}
