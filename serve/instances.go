@@ -98,6 +98,12 @@ func columnar(raw json.RawMessage) (json.RawMessage, *requestError) {
 // of that many numbers, nested lists of the input shape, or a bare number
 // when the input has one value.
 func (s *Server) parseInstances(list []byte, field string) (values []float64, rows int, rerr *requestError) {
+	return s.parseInstancesOf(list, field, s.in)
+}
+
+// parseInstancesOf reads list as parseInstances does, for an input of
+// shape shape.
+func (s *Server) parseInstancesOf(list []byte, field string, shape layers.Shape) (values []float64, rows int, rerr *requestError) {
 	sc := scanner{b: list}
 	sc.skipSpace()
 	if c := sc.peek(); c != '[' {
@@ -108,8 +114,8 @@ func (s *Server) parseInstances(list []byte, field string) (values []float64, ro
 	if sc.peek() == ']' {
 		return nil, 0, badRequest("%q is empty; send at least one instance", field)
 	}
-	size := s.in.Size()
-	depth := max(len(s.in), 1)
+	size := shape.Size()
+	depth := max(len(shape), 1)
 	values = make([]float64, 0, size)
 	dims := make([]int, depth)
 	for {
@@ -121,7 +127,7 @@ func (s *Server) parseInstances(list []byte, field string) (values []float64, ro
 		for i := range dims {
 			dims[i] = -1
 		}
-		in := instance{index: rows, size: size, in: s.in, f32: s.dtype == tensor.Float32, leaf: -1, dims: dims, values: values}
+		in := instance{index: rows, size: size, in: shape, f32: s.dtype == tensor.Float32, leaf: -1, dims: dims, values: values}
 		if rerr := in.read(&sc, 0); rerr != nil {
 			return nil, 0, rerr
 		}
