@@ -69,6 +69,8 @@ Usage:
                            metrics, classification report, confusion matrix
   profundo predict --model DIR --input FILE.csv [flags]
                            write a saved model's predictions for new rows
+                           (for several inputs, a row holds each input's
+                           values flattened, in the model's input order)
   profundo tune [flags]    search hyperparameters on the validation split,
                            in parallel; retrain and test the best
   profundo help            show this help

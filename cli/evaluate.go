@@ -71,6 +71,10 @@ func evaluate(ctx context.Context, args []string, stdout, stderr io.Writer, o Op
 	if err != nil {
 		return err
 	}
+	if ins, outs := m.InputShapes(), m.OutputShapes(); len(ins) != 1 || len(outs) != 1 {
+		return fmt.Errorf("%s: the model takes %d inputs and gives %d outputs; evaluate scores a model of one input and one output on a data set or CSV table, which hold one input and one target. "+
+			"Score it in Go with Functional.Evaluate, one tensor per input and target; profundo predict writes its predictions for a CSV whose rows hold the inputs one after the other", f.model, len(ins), len(outs))
+	}
 	test, err := evaluationData(ctx, f, m)
 	if err != nil {
 		return err
