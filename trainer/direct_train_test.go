@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -112,5 +113,53 @@ func TestDirectTrainMatchesTapeMachine(t *testing.T) {
 	}
 	if d := trainer.DirectFallbacks.Load() - fallbacks; d != 0 {
 		t.Errorf("%d graphs fell back to the tape machine", d)
+	}
+}
+
+// TestDeepSpecTrains trains a model spec of 2,000 dense layers (a training
+// graph of tens of thousands of nodes, which runs directly) for an epoch:
+// the loss is finite and the top layers' kernels moved. (The gradient of
+// the bottom layers vanishes to zero through so many tanh layers, on any
+// machine.)
+func TestDeepSpecTrains(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains 2,000 layers: not in -short runs")
+	}
+	const depth = 2000
+	var spec strings.Builder
+	spec.WriteString(`{"input_shape": [8], "layers": [`)
+	for i := 0; i < depth; i++ {
+		spec.WriteString(`{"kind": "dense", "config": {"units": 4, "activation": "tanh"}}, `)
+	}
+	spec.WriteString(`{"kind": "dense", "config": {"units": 3, "activation": "softmax"}}], "compile": {"loss": {"kind": "sparse_categorical_crossentropy"}, "optimizer": {"kind": "adam"}}}`)
+	m, err := models.FromSpec(strings.NewReader(spec.String()), models.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := m.Weights()
+	first := ws[len(ws)-2] // the softmax layer's kernel
+	before := append([]float32(nil), first.Value.Data().([]float32)...)
+	rng := rand.New(rand.NewSource(4))
+	x := tensor.New(tensor.WithShape(64, 8), tensor.WithBacking(make([]float32, 64*8)))
+	y := tensor.New(tensor.WithShape(64), tensor.WithBacking(make([]float32, 64)))
+	for i := range x.Data().([]float32) {
+		x.Data().([]float32)[i] = float32(rng.NormFloat64())
+	}
+	for i := range y.Data().([]float32) {
+		y.Data().([]float32)[i] = float32(rng.Intn(3))
+	}
+	h, err := m.Fit(context.Background(), x, y, trainer.FitConfig{Epochs: 1, BatchSize: 32, Silent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loss := h.Values["loss"]; len(loss) != 1 || math.IsNaN(loss[0]) || math.IsInf(loss[0], 0) {
+		t.Errorf("loss %v, want one finite value", loss)
+	}
+	moved := false
+	for i, v := range first.Value.Data().([]float32) {
+		moved = moved || v != before[i]
+	}
+	if !moved {
+		t.Errorf("%s did not change in an epoch", first.Name)
 	}
 }
