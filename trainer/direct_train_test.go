@@ -18,9 +18,10 @@ import (
 
 // TestDirectTrainMatchesTapeMachine trains models of dense, dropout, batch
 // normalization, convolutional and recurrent layers and a functional model
-// of two outputs for two epochs, once with the training graphs run
-// directly and once on Gorgonia's tape machine: the losses and the weights
-// are the same, bit for bit, and no graph falls back to the machine.
+// of two outputs for two epochs and evaluates them, once with the training
+// and evaluation graphs run directly and once on Gorgonia's tape machine:
+// the losses, Evaluate's loss and the weights are the same, bit for bit, and
+// no graph falls back to the machine.
 func TestDirectTrainMatchesTapeMachine(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
 	random := func(shape ...int) *tensor.Dense {
@@ -94,12 +95,17 @@ func TestDirectTrainMatchesTapeMachine(t *testing.T) {
 					t.Fatal(err)
 				}
 				losses[k] = h.Values["loss"]
+				scores, err := m.Evaluate(context.Background(), c.x, c.y)
+				if err != nil {
+					t.Fatal(err)
+				}
+				losses[k] = append(losses[k], scores["loss"])
 				for _, w := range m.Weights() {
 					weights[k] = append(weights[k], w.Value.Data().([]float32)...)
 				}
 			}
-			if len(losses[0]) != 2 || losses[0][0] != losses[1][0] || losses[0][1] != losses[1][1] {
-				t.Errorf("losses: direct %v, tape machine %v", losses[0], losses[1])
+			if len(losses[0]) != 3 || losses[0][0] != losses[1][0] || losses[0][1] != losses[1][1] || losses[0][2] != losses[1][2] {
+				t.Errorf("losses of the two epochs and Evaluate's: direct %v, tape machine %v", losses[0], losses[1])
 			}
 			if len(weights[0]) == 0 || len(weights[0]) != len(weights[1]) {
 				t.Fatalf("%d and %d weight values", len(weights[0]), len(weights[1]))

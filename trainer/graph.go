@@ -115,7 +115,7 @@ type Graph struct {
 var directPredict = true
 
 // directTrainNodes is the size, in nodes with their gradients, above which
-// a training graph runs directly (see direct) rather than on Gorgonia's tape
+// a training (or evaluation) graph runs directly (see direct) rather than on Gorgonia's tape
 // machine. The tape machine's compilation takes time quadratic in the nodes
 // (its code generator, in insertFree, scans every register for each node):
 // the first epoch of a stack of 1,000 dense layers took 17 s on it and
@@ -169,7 +169,14 @@ func (g *Graph) compile() (err error) {
 		}
 		g.trainTape()
 	} else if g.Mode == EvalMode {
-		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(append(append([]*gorgonia.Node(nil), g.Outputs...), g.OutputLosses...)...)...)
+		if g.Graph.Nodes().Len() > directTrainNodes {
+			if d, derr := newDirect(g.Graph); derr == nil {
+				d.bind = true // the loss and the outputs read from their nodes
+				g.direct = d
+				return nil
+			}
+		}
+		g.evalTape()
 	} else if d, derr := newDirect(g.Graph); directPredict && derr == nil {
 		g.direct = d
 	} else {
@@ -190,6 +197,12 @@ func (g *Graph) trainTape() {
 	opts := append(keepOutput(watch...), gorgonia.BindDualValues(g.Learnables...))
 	g.vm = gorgonia.NewTapeMachine(g.Graph, opts...)
 	g.grads = gorgonia.NodesToValueGrads(g.Learnables)
+}
+
+// evalTape gives an evaluation graph Gorgonia's tape machine.
+func (g *Graph) evalTape() {
+	g.direct = nil
+	g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(append(append([]*gorgonia.Node(nil), g.Outputs...), g.OutputLosses...)...)...)
 }
 
 // tape gives a prediction graph Gorgonia's tape machine.
@@ -237,9 +250,12 @@ func (g *Graph) run() (err error) {
 		// runs the graph from now on.
 		directFallbacks.Add(1)
 		err = graphlock.Do(func() error {
-			if g.Mode.training() {
+			switch {
+			case g.Mode.training():
 				g.trainTape()
-			} else {
+			case g.Mode == EvalMode:
+				g.evalTape()
+			default:
 				g.tape()
 			}
 			return nil
