@@ -26,7 +26,7 @@ import (
 
 // TestCustomCommand builds this program, trains the spec's model with its
 // "scale" layer through it, then evaluates, predicts and serves the saved
-// model with it; the stock command refuses the model, naming the kind and
+// model with it, and tunes the spec's model; the stock command refuses the model, naming the kind and
 // how to register one.
 func TestCustomCommand(t *testing.T) {
 	if testing.Short() {
@@ -167,6 +167,28 @@ func TestCustomCommand(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("serve after SIGINT: %v; stderr %s", err, stderr.String())
+	}
+
+	// tune searches the learning rate of the spec's model and saves the
+	// best, layer and all.
+	out = command("tune", "--model", "model.json", "--trials", "2", "--epochs", "2", "--lr", "1e-3:1e-2",
+		"--units", "64", "--layers", "1", "--dropout", "0", "--dir", filepath.Join(dir, "tune"))
+	if !strings.Contains(out, "Saved the best model to") || testAccuracy.FindStringSubmatch(out) == nil {
+		t.Errorf("tune printed:\n%s", out)
+	}
+	best, err := models.LoadWith(filepath.Join(dir, "tune", "best"), models.LoadOptions{Layers: func(kind string) (layers.Layer, bool) {
+		if kind == "scale" {
+			return &Scale{}, true
+		}
+		return nil, false
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, err := best.Layer("scale"); err != nil {
+		t.Fatal(err)
+	} else if _, ok := l.(*Scale); !ok {
+		t.Errorf("the tuned model's layer \"scale\" is a %T", l)
 	}
 
 	// The stock command does not know the kind.
