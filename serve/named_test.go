@@ -154,3 +154,63 @@ func TestServeNamedInputsAndOutputs(t *testing.T) {
 		}
 	}
 }
+
+// A model of one input and two outputs takes the plain forms and answers by
+// output name.
+func TestServeOneInputTwoOutputs(t *testing.T) {
+	x := models.Input("x", 3)
+	h := models.Apply(&layers.Dense{Units: 4, Activation: layers.Tanh}, x)
+	y := models.Apply(&layers.Dense{Name: "y", Units: 2}, h)
+	z := models.Apply(&layers.Dense{Name: "z", Units: 1, Activation: layers.Sigmoid}, h)
+	m, err := models.NewFunctional([]*models.Node{x}, []*models.Node{y, z})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(models.Config{Losses: map[string]losses.Loss{"y": losses.MeanSquaredError{}, "z": losses.BinaryCrossentropy{}}, Seed: 2}); err != nil {
+		t.Fatal(err)
+	}
+	_, ts := newServer(t, m, serve.Options{Replicas: 1})
+	rows := []float32{0.5, -1, 2, 0, 0.25, -0.75}
+	ys, err := m.Predict(context.Background(), tensor.New(tensor.WithShape(2, 3), tensor.WithBacking(append([]float32(nil), rows...))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{`{"instances": [[0.5, -1, 2], [0, 0.25, -0.75]]}`, `{"inputs": {"x": [[0.5, -1, 2], [0, 0.25, -0.75]]}}`} {
+		resp, err := http.Post(ts.URL+"/v1/predict", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a struct {
+			Predictions []struct {
+				Y []float64 `json:"y"`
+				Z []float64 `json:"z"`
+			} `json:"predictions"`
+			Outputs struct {
+				Y [][]float64 `json:"y"`
+				Z [][]float64 `json:"z"`
+			} `json:"outputs"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&a)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d, %v", body, resp.StatusCode, err)
+		}
+		gotY, gotZ := a.Outputs.Y, a.Outputs.Z
+		if a.Predictions != nil {
+			gotY, gotZ = nil, nil
+			for _, p := range a.Predictions {
+				gotY, gotZ = append(gotY, p.Y), append(gotZ, p.Z)
+			}
+		}
+		if len(gotY) != 2 || len(gotZ) != 2 {
+			t.Fatalf("%s: y %v, z %v, want 2 of each", body, gotY, gotZ)
+		}
+		for i := 0; i < 2; i++ {
+			wantY, wantZ := ys[0].Data().([]float32)[i*2:i*2+2], ys[1].Data().([]float32)[i]
+			if len(gotY[i]) != 2 || math.Abs(gotY[i][0]-float64(wantY[0])) > 1e-6 || math.Abs(gotY[i][1]-float64(wantY[1])) > 1e-6 ||
+				len(gotZ[i]) != 1 || math.Abs(gotZ[i][0]-float64(wantZ)) > 1e-6 {
+				t.Errorf("%s: row %d: y %v z %v, Predict y %v z %v", body, i, gotY[i], gotZ[i], wantY, wantZ)
+			}
+		}
+	}
+}
