@@ -25,8 +25,10 @@ func rank(pkg string) (int, string) {
 		return 3, top
 	case "tuner", "serve", "distributed", "generate":
 		return 4, top
+	case "cli":
+		return 5, top // the profundo command, for programs of one's own
 	}
-	return 5, top // cmd, examples, notebooks, the module root
+	return 6, top // cmd, examples, notebooks, the module root
 }
 
 func TestImportDirection(t *testing.T) {

@@ -13,8 +13,13 @@
 // for an 8x8 input), or a bare number when the input has one value. The
 // rows are what the model's Predict takes: the model's saved preprocessing
 // (Functional.Preprocessing, a fitted scaler say) is applied to them, so
-// clients send raw features. Any model of one input and one output is
-// served, a Sequential or a functional one. A model trained on a CSV table
+// clients send raw features. Any model is served, a Sequential or a
+// functional one. A model of several inputs or outputs takes TF Serving's
+// named forms, columnar {"inputs": {"a": [...], "b": [...]}} (a list of
+// instances per input) and rows {"instances": [{"a": ..., "b": ...}, ...]},
+// and answers {"outputs": {"y": [...], "z": [...]}} or {"predictions":
+// [{"y": ..., "z": ...}, ...]} by output name (the plain forms for one
+// output); a missing, extra or misshapen input is a 400 naming it. A model trained on a CSV table
 // (Functional.Tabular) takes raw table rows, as predict does: an instance is
 // a JSON object naming the feature columns ({"x1": 0.5, "color": "blue"};
 // null is a missing value, the target column may come along and is not
@@ -24,8 +29,9 @@
 // their categories. TF Serving's columnar form,
 // {"inputs": [[...], ...]} (or {"inputs": {"NAME": [[...], ...]}} with one
 // name), is taken too and answered as {"outputs": ...}; "signature_name" is
-// accepted and ignored; named per-instance objects ({"instances": [{"x":
-// [...]}]}) are not supported, except as a table model's raw rows.
+// accepted and ignored; for a model of one input, named per-instance
+// objects ({"instances": [{"x": [...]}]}) are not supported, except as a
+// table model's raw rows.
 //
 // "predictions" holds each row's output exactly as TF Serving does (nested
 // when the output has more than one dimension). "classes" beside it holds

@@ -98,6 +98,12 @@ func columnar(raw json.RawMessage) (json.RawMessage, *requestError) {
 // of that many numbers, nested lists of the input shape, or a bare number
 // when the input has one value.
 func (s *Server) parseInstances(list []byte, field string) (values []float64, rows int, rerr *requestError) {
+	return s.parseInstancesOf(list, field, s.in)
+}
+
+// parseInstancesOf reads list as parseInstances does, for an input of
+// shape shape.
+func (s *Server) parseInstancesOf(list []byte, field string, shape layers.Shape) (values []float64, rows int, rerr *requestError) {
 	sc := scanner{b: list}
 	sc.skipSpace()
 	if c := sc.peek(); c != '[' {
@@ -108,11 +114,11 @@ func (s *Server) parseInstances(list []byte, field string) (values []float64, ro
 	if sc.peek() == ']' {
 		return nil, 0, badRequest("%q is empty; send at least one instance", field)
 	}
-	size := s.in.Size()
+	size := shape.Size()
 	if s.anyLength {
 		size = -1 // any number of steps; the first instance sets it
 	}
-	depth := max(len(s.in), 1)
+	depth := max(len(shape), 1)
 	values = make([]float64, 0, max(size, 0))
 	dims := make([]int, depth)
 	for {
@@ -124,7 +130,7 @@ func (s *Server) parseInstances(list []byte, field string) (values []float64, ro
 		for i := range dims {
 			dims[i] = -1
 		}
-		in := instance{index: rows, size: size, in: s.in, f32: s.dtype == tensor.Float32, leaf: -1, dims: dims, values: values, anyLength: s.anyLength}
+		in := instance{index: rows, size: size, in: shape, f32: s.dtype == tensor.Float32, leaf: -1, dims: dims, values: values, anyLength: s.anyLength}
 		if rerr := in.read(&sc, 0); rerr != nil {
 			return nil, 0, rerr
 		}

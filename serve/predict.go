@@ -34,6 +34,9 @@ func (s *Server) answerPredict(w http.ResponseWriter, r *http.Request) int {
 	if rerr != nil {
 		return writeError(w, rerr.code, rerr.msg)
 	}
+	if s.named != nil {
+		return s.answerNamed(w, r, body)
+	}
 	list, key, rerr := decodeRequest(body)
 	if rerr != nil {
 		return writeError(w, rerr.code, rerr.msg)

@@ -104,6 +104,7 @@ type Server struct {
 	chunk    int      // most rows per graph run: maxChunk, or the model's smaller batch size
 	replicas chan *models.Functional
 	table    *datasets.Tabular // a table model's columns, for raw rows; nil otherwise
+	named    *named            // a model of several inputs or outputs; nil for one of each
 	// anyLength: the model takes sequences of any length (in[0] is then
 	// only the length it was built for); each request's instances share
 	// one length.
@@ -112,8 +113,9 @@ type Server struct {
 	metrics   metrics
 }
 
-// New returns a server predicting with m, any model of one input and one
-// output (a Sequential, or a functional model, loaded or trained), which
+// New returns a server predicting with m, any model (a Sequential, or a
+// functional model of any inputs and outputs, loaded or trained; several
+// are sent and answered by name, as named describes), which
 // must be built (loaded, or compiled or built with a known input shape). It makes opt.Replicas
 // replicas of m, which share its weights: do not train m while serving.
 //
@@ -137,8 +139,8 @@ func New(model models.Model, opt Options) (*Server, error) {
 		return nil, errors.New("serve: the model is not built; load it, or compile it with a layers.Input first")
 	}
 	ins, outs := m.InputShapes(), m.OutputShapes()
-	if len(ins) != 1 || len(outs) != 1 {
-		return nil, errors.Errorf("serve: the model has %d inputs and %d outputs; the server takes models of one input and one output", len(ins), len(outs))
+	if len(ins) == 0 || len(outs) == 0 {
+		return nil, errors.Errorf("serve: the model has %d inputs and %d outputs", len(ins), len(outs))
 	}
 	cfg := m.Config()
 	s := &Server{
@@ -159,11 +161,31 @@ func New(model models.Model, opt Options) (*Server, error) {
 	if s.dtype != tensor.Float32 && s.dtype != tensor.Float64 {
 		return nil, errors.Errorf("serve: the model's dtype is %v, want float32 or float64", s.dtype)
 	}
-	s.anyLength = m.TakesAnyLength(0)
+	s.anyLength = len(ins) == 1 && m.TakesAnyLength(0)
+	if len(ins) > 1 || len(outs) > 1 {
+		s.named = newNamed(m)
+		s.table = nil // a table's columns make one input
+	}
 	if err := s.setClasses(m.ClassNames); err != nil {
 		return nil, err
 	}
 	s.metrics.init(opt.Replicas)
+	if s.named != nil {
+		for i := 0; i < opt.Replicas; i++ {
+			r, err := m.Replica()
+			if err != nil {
+				return nil, errors.Wrap(err, "serve")
+			}
+			for _, b := range s.batches() {
+				if _, err := s.predictNamed(context.Background(), r, s.named.zeros(b), b); err != nil {
+					return nil, errors.Wrapf(err, "serve: replica %d: warm-up prediction of %d rows", i, b)
+				}
+			}
+			s.replicas <- r
+		}
+		s.ready.Store(true)
+		return s, nil
+	}
 	zeros := make([]float64, s.chunk*s.in.Size())
 	for i := 0; i < opt.Replicas; i++ {
 		r, err := m.Replica()

@@ -19,6 +19,7 @@ type direct struct {
 	args  [][]int          // for each node, its inputs' indices in nodes
 	vals  []gorgonia.Value // each node's value in the last run
 	outs  map[*gorgonia.Node]int
+	bind  bool // bind each computed value to its node (a training graph)
 }
 
 func newDirect(g *gorgonia.ExprGraph) (*direct, error) {
@@ -81,6 +82,11 @@ func (d *direct) run() error {
 			return errors.Wrapf(err, "%v (node %q)", op, node.Name())
 		}
 		d.vals[i] = v
+		if d.bind {
+			if err := gorgonia.UnsafeLet(node, v); err != nil {
+				return errors.Wrapf(err, "%v (node %q)", op, node.Name())
+			}
+		}
 	}
 	return nil
 }

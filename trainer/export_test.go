@@ -7,3 +7,7 @@ var DirectPredict = &directPredict
 // DirectFallbacks counts the prediction graphs that fell back to the tape
 // machine.
 var DirectFallbacks = &directFallbacks
+
+// DirectTrainNodes is the graph size above which training graphs run
+// directly, for tests that compare them with the tape machine's.
+var DirectTrainNodes = &directTrainNodes

@@ -144,6 +144,17 @@ type Graph struct {
 // (see direct); tests turn it off to compare.
 var directPredict = true
 
+// directTrainNodes is the size, in nodes with their gradients, above which
+// a training (or evaluation) graph runs directly (see direct) rather than on Gorgonia's tape
+// machine. The tape machine's compilation takes time quadratic in the nodes
+// (its code generator, in insertFree, scans every register for each node):
+// the first epoch of a stack of 1,000 dense layers took 17 s on it and
+// 2.3 s directly, and a stack of 10,000 did not finish compiling in
+// minutes. The two give the same losses and weights, bit for bit
+// (TestDirectTrainMatchesTapeMachine); small graphs stay on the machine.
+// Tests change it to compare the two.
+var directTrainNodes = 5000
+
 // directFallbacks counts the prediction graphs handed to the tape machine
 // after a direct run failed.
 var directFallbacks atomic.Int64
@@ -175,18 +186,27 @@ func (g *Graph) compile() (err error) {
 		if _, err := gorgonia.Grad(g.Loss, g.Learnables...); err != nil {
 			return errors.Wrapf(err, "gradients of the train graph for batch %d", g.Batch)
 		}
-		watch := append([]*gorgonia.Node(nil), g.Outputs...)
-		watch = append(watch, g.OutputLosses...)
-		watch = append(watch, g.masks()...)
-		for _, u := range g.Updates {
-			watch = append(watch, u.Node)
+		if g.Graph.Nodes().Len() > directTrainNodes {
+			if d, derr := newDirect(g.Graph); derr == nil {
+				// Each node's value is bound to it, so the loss, the
+				// outputs, the updates and, through each weight's
+				// derivative node, the gradients read as on the machine.
+				d.bind = true
+				g.direct = d
+				g.grads = gorgonia.NodesToValueGrads(g.Learnables)
+				return nil
+			}
 		}
-		opts := append(keepOutput(watch...), gorgonia.BindDualValues(g.Learnables...))
-		g.vm = gorgonia.NewTapeMachine(g.Graph, opts...)
-		g.grads = gorgonia.NodesToValueGrads(g.Learnables)
+		g.trainTape()
 	} else if g.Mode == EvalMode {
-		watch := append(append([]*gorgonia.Node(nil), g.Outputs...), g.OutputLosses...)
-		g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(append(watch, g.masks()...)...)...)
+		if g.Graph.Nodes().Len() > directTrainNodes {
+			if d, derr := newDirect(g.Graph); derr == nil {
+				d.bind = true // the loss and the outputs read from their nodes
+				g.direct = d
+				return nil
+			}
+		}
+		g.evalTape()
 	} else if d, derr := newDirect(g.Graph); directPredict && derr == nil {
 		g.direct = d
 	} else {
@@ -204,6 +224,28 @@ func (g *Graph) masks() []*gorgonia.Node {
 		}
 	}
 	return out
+}
+
+// trainTape gives a training graph, its gradients added, Gorgonia's tape
+// machine.
+func (g *Graph) trainTape() {
+	g.direct = nil
+	watch := append([]*gorgonia.Node(nil), g.Outputs...)
+	watch = append(watch, g.OutputLosses...)
+	watch = append(watch, g.masks()...)
+	for _, u := range g.Updates {
+		watch = append(watch, u.Node)
+	}
+	opts := append(keepOutput(watch...), gorgonia.BindDualValues(g.Learnables...))
+	g.vm = gorgonia.NewTapeMachine(g.Graph, opts...)
+	g.grads = gorgonia.NodesToValueGrads(g.Learnables)
+}
+
+// evalTape gives an evaluation graph Gorgonia's tape machine.
+func (g *Graph) evalTape() {
+	g.direct = nil
+	watch := append(append([]*gorgonia.Node(nil), g.Outputs...), g.OutputLosses...)
+	g.vm = gorgonia.NewTapeMachine(g.Graph, keepOutput(append(watch, g.masks()...)...)...)
 }
 
 // tape gives a prediction graph Gorgonia's tape machine.
@@ -250,7 +292,17 @@ func (g *Graph) run() (err error) {
 		// An op that does not run outside the tape machine: the machine
 		// runs the graph from now on.
 		directFallbacks.Add(1)
-		err = graphlock.Do(func() error { g.tape(); return nil })
+		err = graphlock.Do(func() error {
+			switch {
+			case g.Mode.training():
+				g.trainTape()
+			case g.Mode == EvalMode:
+				g.evalTape()
+			default:
+				g.tape()
+			}
+			return nil
+		})
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/profundo/profundo/datasets"
 	"github.com/profundo/profundo/internal/atomicfile"
+	"github.com/profundo/profundo/layers"
 	"github.com/profundo/profundo/models"
 )
 
@@ -57,7 +58,7 @@ Flags:
 	return f, nil
 }
 
-func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func predict(ctx context.Context, args []string, stdout, stderr io.Writer, o Options) error {
 	f, err := parsePredictFlags(args, stderr)
 	if err != nil {
 		return err
@@ -65,37 +66,74 @@ func predict(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := checkFilePath("--output", f.output); err != nil {
 		return err
 	}
-	m, err := models.Load(f.model)
+	m, err := o.load(f.model)
 	if err != nil {
 		return err
 	}
-	x, err := predictionInput(f, m)
+	xs, err := predictionInputs(f, m)
 	if err != nil {
 		return err
 	}
-	outs, err := m.Predict(ctx, x)
+	outs, err := m.Predict(ctx, xs)
 	if err != nil {
 		return err
 	}
-	if len(outs) != 1 {
-		return fmt.Errorf("%s: the model has %d outputs; predict writes the predictions of models of one output", f.model, len(outs))
+	write := func(w io.Writer) error { return writePredictions(w, outs[0], m.ClassNames) }
+	if len(outs) > 1 {
+		write = func(w io.Writer) error { return writeNamedPredictions(w, outs, m.OutputNames()) }
 	}
-	out := outs[0]
-	write := func(w io.Writer) error { return writePredictions(w, out, m.ClassNames) }
 	if f.output == "" {
 		return write(stdout)
 	}
 	return atomicfile.Write(f.output, 0o644, write)
 }
 
-// predictionInput reads the input CSV into features of the model's input
-// shape.
-func predictionInput(f *predictFlags, m *models.Functional) (*tensor.Dense, error) {
+// predictionInputs reads the input CSV into one tensor per model input. A
+// row holds every input's values, flattened, one input after the other in
+// the model's order: for inputs a [3] and b [2, 2], 3 + 4 = 7 columns, the
+// first 3 a's and the next 4 b's. A table model's row is its table's.
+func predictionInputs(f *predictFlags, m *models.Functional) ([]*tensor.Dense, error) {
 	ins := m.InputShapes()
-	if len(ins) != 1 {
-		return nil, fmt.Errorf("%s: the model takes %d inputs; a CSV file gives one", f.model, len(ins))
+	if len(ins) == 1 {
+		x, err := predictionInput(f, m, ins[0])
+		if err != nil {
+			return nil, err
+		}
+		return []*tensor.Dense{x}, nil
 	}
-	inShape := ins[0]
+	if m.Tabular != nil {
+		return nil, fmt.Errorf("%s: the model takes %d inputs and a table's columns make one", f.model, len(ins))
+	}
+	size := 0
+	for _, in := range ins {
+		size += in.Size()
+	}
+	x, err := predictionInput(f, m, layers.Shape{size})
+	if err != nil {
+		var parts []string
+		for i, n := range m.Inputs() {
+			parts = append(parts, fmt.Sprintf("%s %v", n.Name(), ins[i]))
+		}
+		return nil, fmt.Errorf("%w (a row holds the model's inputs one after the other, flattened: %s)", err, strings.Join(parts, ", "))
+	}
+	rows := x.Shape()[0]
+	values := x.Data().([]float64)
+	xs := make([]*tensor.Dense, len(ins))
+	at := 0
+	for i, in := range ins {
+		n := in.Size()
+		part := make([]float64, 0, rows*n)
+		for r := 0; r < rows; r++ {
+			part = append(part, values[r*size+at:r*size+at+n]...)
+		}
+		xs[i] = tensor.New(tensor.WithShape(in.WithBatch(rows)...), tensor.WithBacking(part))
+		at += n
+	}
+	return xs, nil
+}
+
+// predictionInput reads the input CSV into features of shape inShape.
+func predictionInput(f *predictFlags, m *models.Functional, inShape layers.Shape) (*tensor.Dense, error) {
 	if m.Tabular != nil {
 		table, err := datasets.LoadCSV(f.input, f.csv.options(datasets.CSVOptions{NoHeader: f.noHeader, Encoding: m.Notes["encoding"]}))
 		if err != nil {
@@ -166,6 +204,50 @@ func predictionInput(f *predictFlags, m *models.Functional) (*tensor.Dense, erro
 		shape = append([]int{len(values) / (steps * size), steps}, inShape[1:]...)
 	}
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(values)), nil
+}
+
+// writeNamedPredictions writes one CSV row per instance for a model of
+// several outputs: each output's values in the order of names, headed by
+// the output's name (name_0, name_1, ... for several values).
+func writeNamedPredictions(w io.Writer, outs []*tensor.Dense, names []string) error {
+	cw := csv.NewWriter(w)
+	var header []string
+	sizes := make([]int, len(outs))
+	for o, out := range outs {
+		sizes[o] = out.Shape().TotalSize() / out.Shape()[0]
+		if sizes[o] == 1 {
+			header = append(header, names[o])
+			continue
+		}
+		for j := 0; j < sizes[o]; j++ {
+			header = append(header, fmt.Sprintf("%s_%d", names[o], j))
+		}
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	rows := outs[0].Shape()[0]
+	rec := make([]string, 0, len(header))
+	for i := 0; i < rows; i++ {
+		rec = rec[:0]
+		for o, out := range outs {
+			for j := 0; j < sizes[o]; j++ {
+				var v float64
+				switch d := out.Data().(type) {
+				case []float32:
+					v = float64(d[i*sizes[o]+j])
+				case []float64:
+					v = d[i*sizes[o]+j]
+				}
+				rec = append(rec, strconv.FormatFloat(v, 'g', 6, 64))
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // writePredictions writes one CSV row per prediction: the class and the

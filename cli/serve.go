@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/profundo/profundo/models"
 	"github.com/profundo/profundo/serve"
 )
 
@@ -86,7 +85,7 @@ Flags:
 
 // serveModel is "profundo serve": it loads the model, listens, prints the
 // address and serves until ctx is cancelled or the process gets SIGTERM.
-func serveModel(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func serveModel(ctx context.Context, args []string, stdout, stderr io.Writer, o Options) error {
 	f, err := parseServeFlags(args, stderr)
 	if err != nil {
 		return err
@@ -95,7 +94,7 @@ func serveModel(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// run is called with another context.
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
 	defer stop()
-	m, err := models.Load(f.model)
+	m, err := o.load(f.model)
 	if err != nil {
 		return err
 	}

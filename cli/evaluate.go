@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -59,7 +59,7 @@ Flags:
 	return f, nil
 }
 
-func evaluate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func evaluate(ctx context.Context, args []string, stdout, stderr io.Writer, o Options) error {
 	f, err := parseEvalFlags(args, stderr)
 	if err != nil {
 		return err
@@ -67,9 +67,13 @@ func evaluate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkFilePath("--confusion", f.confusion); err != nil {
 		return err
 	}
-	m, err := models.Load(f.model)
+	m, err := o.load(f.model)
 	if err != nil {
 		return err
+	}
+	if ins, outs := m.InputShapes(), m.OutputShapes(); len(ins) != 1 || len(outs) != 1 {
+		return fmt.Errorf("%s: the model takes %d inputs and gives %d outputs; evaluate scores a model of one input and one output on a data set or CSV table, which hold one input and one target. "+
+			"Score it in Go with Functional.Evaluate, one tensor per input and target; profundo predict writes its predictions for a CSV whose rows hold the inputs one after the other", f.model, len(ins), len(outs))
 	}
 	test, err := evaluationData(ctx, f, m)
 	if err != nil {

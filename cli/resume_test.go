@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -20,8 +20,7 @@ import (
 // PROFUNDO_RUN_MAIN=1 the test binary is the profundo command.
 func TestMain(m *testing.M) {
 	if os.Getenv("PROFUNDO_RUN_MAIN") == "1" {
-		main()
-		return
+		os.Exit(Main(os.Args[1:], Options{}))
 	}
 	os.Exit(m.Run())
 }

@@ -1,13 +1,19 @@
-package main
+package cli
 
 import (
 	"bytes"
 	"context"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 )
+
+// run is the command as cmd/profundo runs it, with no options.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return Run(ctx, args, stdout, stderr, Options{})
+}
 
 func TestTrainDefault(t *testing.T) {
 	var out, errOut bytes.Buffer

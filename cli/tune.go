@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -139,11 +139,12 @@ func (f *tuneFlags) strategy() (tuner.Strategy, error) {
 	return nil, fmt.Errorf("--search must be random, grid or hyperband, got %q", f.search)
 }
 
-func tune(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+func tune(ctx context.Context, args []string, stdout, stderr io.Writer, o Options) (err error) {
 	f, err := parseTuneFlags(args, stderr)
 	if err != nil {
 		return err
 	}
+	f.base.custom = o
 	// Under mpirun, the ranks share the trials; rank 0 alone prints,
 	// writes the files and retrains the best.
 	comm, err := joinRanks(&stdout)

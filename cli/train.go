@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -46,6 +46,7 @@ type trainFlags struct {
 	out        string
 	curves     string
 	modelSpec  string
+	custom     Options // the program's own layer kinds
 	checkpoint string
 	resume     bool
 
@@ -150,11 +151,12 @@ func parseUnits(s string) ([]int, error) {
 	return units, nil
 }
 
-func train(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+func train(ctx context.Context, args []string, stdout, stderr io.Writer, o Options) (err error) {
 	f, err := parseTrainFlags(args, stderr)
 	if err != nil {
 		return err
 	}
+	f.custom = o
 	// Under mpirun, every rank runs this command: they train data-parallel,
 	// and rank 0 alone prints and writes files.
 	comm, err := joinRanks(&stdout)
@@ -287,7 +289,7 @@ func shortName(metric string) string {
 func prepareModel(f *trainFlags, data *prepared) (*models.Functional, trainer.FitConfig, error) {
 	cfg := trainer.FitConfig{Epochs: f.epochs, BatchSize: f.batchSize, ValidationSplit: f.validation, Seed: f.seed}
 	if f.resume {
-		m, err := models.Load(f.checkpoint)
+		m, err := f.custom.load(f.checkpoint)
 		if err != nil {
 			return nil, cfg, fmt.Errorf("--resume: %w", err)
 		}
@@ -327,7 +329,7 @@ func prepareModel(f *trainFlags, data *prepared) (*models.Functional, trainer.Fi
 		if err != nil {
 			return nil, cfg, fmt.Errorf("--model: %w", err)
 		}
-		m, err = models.FromSpec(r, models.LoadOptions{})
+		m, err = models.FromSpec(r, f.custom.loadOptions())
 		r.Close()
 		if err != nil {
 			return nil, cfg, fmt.Errorf("--model %s: %w", f.modelSpec, err)
