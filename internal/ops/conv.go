@@ -474,27 +474,38 @@ func (op *convBiasGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(vals) != 2 {
 		return nil, errors.Errorf("conv2d bias gradient: %d inputs, want 2", len(vals))
 	}
-	b, err := dense("conv2d bias gradient", vals[0])
+	db, err := biasGrad("conv2d bias gradient", vals[0], vals[1], 4, op.st.db)
 	if err != nil {
 		return nil, err
 	}
-	dy, err := dense("conv2d bias gradient", vals[1])
+	op.st.db = db
+	return db, nil
+}
+
+// biasGrad sets buf to the bias gradient of a layer whose output gradient
+// dy has rank dims and the bias's size as its last axis: dy summed over
+// every other axis. It returns buf, made anew when it does not fit.
+func biasGrad(what string, bv, dyv gorgonia.Value, dims int, buf *tensor.Dense) (*tensor.Dense, error) {
+	b, err := dense(what, bv)
+	if err != nil {
+		return nil, err
+	}
+	dy, err := dense(what, dyv)
 	if err != nil {
 		return nil, err
 	}
 	f := b.Shape().TotalSize()
-	if dy.Dims() != 4 || dy.Shape()[3] != f || dy.Dtype() != b.Dtype() {
-		return nil, errors.Errorf("conv2d bias gradient: output gradient %v %v for bias %v %v", dy.Shape(), dy.Dtype(), b.Shape(), b.Dtype())
+	if dy.Dims() != dims || dy.Shape()[dims-1] != f || dy.Dtype() != b.Dtype() {
+		return nil, errors.Errorf("%s: output gradient %v %v for bias %v %v", what, dy.Shape(), dy.Dtype(), b.Shape(), b.Dtype())
 	}
-	st := op.st
-	st.db = reuse(st.db, b.Dtype(), f)
-	switch bd := st.db.Data().(type) {
+	buf = reuse(buf, b.Dtype(), f)
+	switch bd := buf.Data().(type) {
 	case []float32:
 		sumRows(dy.Data().([]float32), bd)
 	case []float64:
 		sumRows(dy.Data().([]float64), bd)
 	}
-	return st.db, nil
+	return buf, nil
 }
 
 // gradInputs reads (x, w, dy) and checks their dtypes agree.

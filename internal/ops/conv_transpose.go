@@ -268,26 +268,12 @@ func (op *convTGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	}
 	st := op.st
 	if op.which == convTGradBias {
-		b, err := dense(what, vals[1])
+		db, err := biasGrad(what, vals[1], vals[2], 4, st.db)
 		if err != nil {
 			return nil, err
 		}
-		dy, err := dense(what, vals[2])
-		if err != nil {
-			return nil, err
-		}
-		f := b.Shape().TotalSize()
-		if dy.Dims() != 4 || dy.Shape()[3] != f || dy.Dtype() != b.Dtype() {
-			return nil, errors.Errorf("%s: output gradient %v %v for bias %v %v", what, dy.Shape(), dy.Dtype(), b.Shape(), b.Dtype())
-		}
-		st.db = reuse(st.db, b.Dtype(), f)
-		switch bd := st.db.Data().(type) {
-		case []float32:
-			sumRows(dy.Data().([]float32), bd)
-		case []float64:
-			sumRows(dy.Data().([]float64), bd)
-		}
-		return st.db, nil
+		st.db = db
+		return db, nil
 	}
 	x, w, dy, err := gradInputs(what, vals)
 	if err != nil {

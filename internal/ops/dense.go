@@ -259,26 +259,12 @@ func (op *denseBiasGradOp) Do(vals ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(vals) != 2 {
 		return nil, errors.Errorf("dense bias gradient: %d inputs, want 2", len(vals))
 	}
-	b, err := dense("dense bias gradient", vals[0])
+	db, err := biasGrad("dense bias gradient", vals[0], vals[1], 2, op.st.db)
 	if err != nil {
 		return nil, err
 	}
-	dy, err := dense("dense bias gradient", vals[1])
-	if err != nil {
-		return nil, err
-	}
-	f := b.Shape().TotalSize()
-	if dy.Dims() != 2 || dy.Shape()[1] != f || dy.Dtype() != b.Dtype() {
-		return nil, errors.Errorf("dense bias gradient: output gradient %v %v for bias %v %v", dy.Shape(), dy.Dtype(), b.Shape(), b.Dtype())
-	}
-	op.st.db = reuse(op.st.db, b.Dtype(), f)
-	switch bd := op.st.db.Data().(type) {
-	case []float32:
-		sumRows(dy.Data().([]float32), bd)
-	case []float64:
-		sumRows(dy.Data().([]float64), bd)
-	}
-	return op.st.db, nil
+	op.st.db = db
+	return db, nil
 }
 
 // denseForward sets out, [n, m], to x·w + b, x [n, k], w [k, m].
