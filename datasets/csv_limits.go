@@ -85,6 +85,17 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	if l.latin1 && len(p) < 2 {
+		// One byte of Latin-1 may decode to two of UTF-8: decode into a
+		// buffer of two and keep what p has no room for.
+		var buf [2]byte
+		n, err := l.Read(buf[:])
+		c := copy(p, buf[:n])
+		if c < n {
+			l.pending = append([]byte(nil), buf[c:n]...)
+		}
+		return c, err
+	}
 	// Read at most half of p when decoding: a Latin-1 byte becomes up to
 	// two bytes of UTF-8.
 	want := p
